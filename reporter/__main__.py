@@ -1,0 +1,5 @@
+"""Entry point for `python -m reporter`."""
+
+from reporter.cli import main
+
+raise SystemExit(main())

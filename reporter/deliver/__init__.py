@@ -1,0 +1,1 @@
+"""Getting the email out: the message, the transports and the sent ledger."""

@@ -1,0 +1,1 @@
+"""Latency measurement files: detection, streaming parsers and figures."""

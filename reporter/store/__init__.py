@@ -1,0 +1,1 @@
+"""Files under data_dir: notes, events, snapshots and the sent ledger."""
