@@ -35,3 +35,24 @@ def week_state(data_dir: Path, week_end: dt.date) -> str | None:
             hint="restore the file from a backup; it is never read as 'nothing was sent'",
         ) from None
     return str(state)
+
+
+def sent_weeks(data_dir: Path) -> list[dt.date]:
+    """Weeks whose ledger says `sent`, oldest first."""
+    folder = data_dir / "sent"
+    weeks = []
+    if folder.is_dir():
+        for path in folder.glob("*.json"):
+            try:
+                week = dt.date.fromisoformat(path.stem)
+            except ValueError:
+                continue
+            if week_state(data_dir, week) == "sent":
+                weeks.append(week)
+    return sorted(weeks)
+
+
+def last_sent_before(data_dir: Path, week_end: dt.date) -> dt.date | None:
+    """The latest week before `week_end` that was sent, or None."""
+    earlier = [w for w in sent_weeks(data_dir) if w < week_end]
+    return earlier[-1] if earlier else None
