@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from reporter.calendar import calendar_lines, window
 from reporter.compose import Inputs, Stale, compose
 from reporter.config import CalendarConfig, Section
 from reporter.model.cards import Card, Comment, JiraSnapshot, RemoteLink
-from reporter.model.notes import CardNotes, SectionNotes, WeekNotes
+from reporter.model.notes import CardNotes, Event, SectionNotes, WeekNotes
 from reporter.render import render_body
-from reporter.calendar import calendar_lines, window
-from reporter.model.notes import Event
 from reporter.textfmt import card_header, display_width, wrap_generated
 
 WEEK = dt.date(2023, 2, 10)
@@ -34,7 +33,8 @@ def snap(*cards: Card) -> JiraSnapshot:
 def test_a_long_summary_is_cut_at_a_word_with_dots() -> None:
     header = card_header("LBO-293", "Talk about the Stratos work on characterising the impact "
                          "of VMs on network latency")
-    assert header == "[LBO-293] (Talk about the Stratos work on characterising the impact of VMs ...)"
+    assert header == ("[LBO-293] (Talk about the Stratos work on characterising the impact of "
+                      "VMs ...)")
     assert card_header("STR-1", "short") == "[STR-1] (short)"
     assert card_header("STR-1", None) == "[STR-1]"
     exact = "x" * (80 - len("[STR-1] ()"))
@@ -85,7 +85,8 @@ def test_references_are_numbered_across_sections_and_shared() -> None:
     assert "* see[1].\n* and [2]\n" in body
     assert "* again [1]\n" in body
     assert "https://c.example/standing" not in body.split("  [1]")[0]
-    assert "  [1] https://a.example/1\n  [2] https://b.example/2\n  [3] https://c.example/standing\n" in body
+    assert ("  [1] https://a.example/1\n  [2] https://b.example/2\n"
+            "  [3] https://c.example/standing\n") in body
     assert "(MISC)\n* misc [4], then [2]\n\n  [4] https://d.example/4\n" in body
     assert body.count("https://b.example/2") == 1
 

@@ -59,3 +59,23 @@ def test_preview_defaults_to_the_week_that_just_ended(capsys: pytest.CaptureFixt
                 now=MONDAY_AFTER_GOLDEN) == 0
     _, body = split_headers(capsys.readouterr().out)
     assert body == (GOLDEN / "2023-02-10.body.txt").read_text(encoding="utf-8")
+
+
+def test_once_last_week_is_sent_preview_defaults_to_this_week(
+        demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sent = demo_copy.parent.parent / "data" / "sent"
+    sent.mkdir()
+    (sent / "2023-02-10.json").write_text('{"state": "sent"}', encoding="utf-8")
+    assert main(["--config", str(demo_copy), "preview"], now=MONDAY_AFTER_GOLDEN) == 0
+    captured = capsys.readouterr()
+    assert "Subject: [Weekly] Week ending 2023-02-17" in captured.out
+    assert "no notes for the week ending 2023-02-17" in captured.err
+
+
+def test_a_corrupt_ledger_stops_preview_with_exit_2(
+        demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sent = demo_copy.parent.parent / "data" / "sent"
+    sent.mkdir()
+    (sent / "2023-02-10.json").write_text("", encoding="utf-8")
+    assert main(["--config", str(demo_copy), "preview"], now=MONDAY_AFTER_GOLDEN) == 2
+    assert "corrupt sent ledger" in capsys.readouterr().err

@@ -64,7 +64,8 @@ def test_a_week_without_a_file_has_no_notes(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("sections:\n  Stratos:\n    cards:\n      STR-1: [ok\n", r"2023-02-10.yaml:\d+: malformed YAML"),
+    ("sections:\n  Stratos:\n    cards:\n      STR-1: [ok\n",
+     r"2023-02-10.yaml:\d+: malformed YAML"),
     ("sections:\n  Stratos:\n    cards:\n      str-1: []\n",
      r"2023-02-10.yaml:4: sections.Stratos.cards.str-1: 'str-1' is not a card key"),
     ("sections:\n  Stratos:\n    cards:\n      STR-1:\n        - 42\n",

@@ -12,7 +12,8 @@ PROBE = """
 import sys
 from reporter.cli import main
 status = main(["--config", "config/demo.yaml", "preview", "--week", "2023-02-10"])
-heavy = [m for m in ("jira", "git", "numpy", "requests", "ruamel", "matplotlib") if m in sys.modules]
+heavy = [m for m in ("jira", "git", "numpy", "requests", "ruamel", "matplotlib")
+         if m in sys.modules]
 sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
 raise SystemExit(status)
 """
