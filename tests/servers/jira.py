@@ -88,7 +88,8 @@ class _Base:
                 pass
 
         self._httpd = _Server(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
 
@@ -148,14 +149,20 @@ class _Base:
         else:
             data = bytes(body)
             headers.setdefault("Content-Type", "application/octet-stream")
+        chunked = headers.get("Transfer-Encoding") == "chunked"
         try:
             h.send_response(reply.status)
             for name, value in headers.items():
                 h.send_header(name, value)
-            if "Content-Length" not in headers:
+            if not chunked and "Content-Length" not in headers:
                 h.send_header("Content-Length", str(len(data)))
             h.end_headers()
-            if h.command != "HEAD":
+            if chunked:  # no length announced: the client learns the size as it reads
+                for i in range(0, len(data), 1024):
+                    piece = data[i:i + 1024]
+                    h.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+                h.wfile.write(b"0\r\n\r\n")
+            else:
                 h.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a read timeout test)
@@ -258,7 +265,7 @@ class LocalJira(_Base):
         template["mimeType"] = mime
         template["size"] = len(content) if size is None else size
         template["content"] = (f"{DOC_BASE}/rest/api/3/attachment/content/{aid}" if self.cloud
-                               else f"{DOC_BASE}/secure/attachment/{aid}/{quote(filename)}")
+                               else f"{DOC_BASE}/secure/attachment/{aid}/{quote(filename, safe='')}")
         self.contents[aid] = content
         return template
 

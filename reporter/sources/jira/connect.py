@@ -110,7 +110,7 @@ class Connection:
         """Where an attachment's bytes are when its JSON gave no `content` URL."""
         if self.cloud:
             return f"{self.server}/rest/api/3/attachment/content/{attachment_id}"
-        return f"{self.server}/secure/attachment/{attachment_id}/{quote(filename)}"
+        return f"{self.server}/secure/attachment/{attachment_id}/{quote(filename, safe='')}"
 
     def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run one library call; its failures become SourceErrors that hold no secret."""

@@ -34,13 +34,9 @@ class Me:
     email: str | None = None
 
     def wrote(self, author: dict[str, Any]) -> bool:
-        if self.account_id and author.get("accountId"):
-            return bool(author.get("accountId") == self.account_id)
-        if self.key and author.get("key"):
-            return bool(author.get("key") == self.key)
-        if self.name and author.get("name"):
-            return bool(author.get("name") == self.name)
-        return bool(self.email and author.get("emailAddress") == self.email)
+        pairs = ((self.account_id, "accountId"), (self.key, "key"), (self.name, "name"),
+                 (self.email, "emailAddress"))
+        return any(mine and author.get(field) == mine for mine, field in pairs)
 
 
 @dataclass(frozen=True)
