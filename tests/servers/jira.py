@@ -35,7 +35,7 @@ def fixture(name: str) -> Any:
 @dataclass
 class Reply:
     """A scripted answer: status, headers (a value may be a function, called when sent),
-    body (bytes, text, or JSON-able), and a delay before anything is sent."""
+    body (bytes, text, JSON-able, or a function of the request), and a delay."""
 
     status: int = 200
     body: Any = b""
@@ -64,13 +64,14 @@ class _Base:
         self.requests: list[Seen] = []
         self._scripts: list[tuple[re.Pattern[str], list[Reply]]] = []
         self._httpd: _Server | None = None
+        self._url = ""
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        assert self._httpd is not None, "start() first"
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        """The base URL (kept after stop(), to test a server that went away)."""
+        assert self._url, "start() first"
+        return self._url
 
     def start(self) -> _Base:
         owner = self
@@ -88,6 +89,8 @@ class _Base:
                 pass
 
         self._httpd = _Server(("127.0.0.1", 0), Handler)
+        host, port = self._httpd.server_address[:2]
+        self._url = f"http://{host}:{port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -130,15 +133,15 @@ class _Base:
                     break
         if reply is None:
             reply = self.answer(seen)
-        self._send(h, reply)
+        self._send(h, reply, seen)
 
     def answer(self, seen: Seen) -> Reply:
         return Reply(404, {"errorMessages": ["not found"], "errors": {}})
 
-    def _send(self, h: BaseHTTPRequestHandler, reply: Reply) -> None:
+    def _send(self, h: BaseHTTPRequestHandler, reply: Reply, seen: Seen) -> None:
         if reply.delay_s:
             time.sleep(reply.delay_s)
-        body = reply.body
+        body = reply.body(seen) if callable(reply.body) else reply.body
         headers = {k: (v() if callable(v) else v) for k, v in reply.headers.items()}
         if isinstance(body, (dict, list)):
             data = json.dumps(body).replace(DOC_BASE, self.url).encode("utf-8")

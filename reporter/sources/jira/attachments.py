@@ -9,7 +9,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reporter.errors import SourceError
 from reporter.fsutil import fsync_dir
@@ -75,49 +75,64 @@ def fetch(session: JiraSession, *, url: str, attachment_id: str, filename: str, 
     a temporary file that is renamed when complete; past `cap_bytes` it stops, the
     temporary file is removed and the attachment is reported as skipped.
     """
-    import requests
-
     existing = sorted(p for p in dest_dir.glob(f"{attachment_id}-*") if p.is_file())
     if existing:
         return Fetched(existing[0].relative_to(data_dir).as_posix())
     if size > cap_bytes:
         return _too_big(attachment_id, filename, cap_bytes)
     final = dest_dir / f"{attachment_id}-{sanitise_filename(filename)}"
-    response = session.open_stream(url)
-    with response:
+    with session.open_stream(url) as response:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > cap_bytes:
             return _too_big(attachment_id, filename, cap_bytes)
-        dest_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{attachment_id}-", suffix=".part", dir=dest_dir)
         try:
-            written = 0
-            with os.fdopen(fd, "wb") as fh:
-                try:
-                    for chunk in response.iter_content(CHUNK_BYTES):
-                        written += len(chunk)
-                        if written > cap_bytes:
-                            break
-                        session.deadline.check(f"downloading attachment {attachment_id}")
-                        fh.write(chunk)
-                except requests.exceptions.RequestException as exc:
-                    # Timeouts, resets and bad chunking in mid-body; the text may hold URLs.
-                    raise _broken(attachment_id, filename, exc) from None
-                fh.flush()
-                os.fsync(fh.fileno())
-            if written > cap_bytes:
-                os.unlink(tmp)
-                return _too_big(attachment_id, filename, cap_bytes)
-            os.replace(tmp, final)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
-    fsync_dir(dest_dir)
+            written = _save(session, response, final, attachment_id, filename, cap_bytes)
+        except OSError as exc:  # the local disk, not the network (those are SourceErrors)
+            raise SourceError(f"jira: cannot save attachment {attachment_id} in {dest_dir}: "
+                              f"{exc.strerror or type(exc).__name__}",
+                              hint="check the free space and the permissions of data_dir"
+                              ) from None
+    if written is None:
+        return _too_big(attachment_id, filename, cap_bytes)
     log.info("jira: attachment %s saved (%d bytes)", final.name, written)
     return Fetched(final.relative_to(data_dir).as_posix(), downloaded=True)
+
+
+def _save(session: JiraSession, response: Any, final: Path, attachment_id: str, filename: str,
+          cap_bytes: int) -> int | None:
+    """Stream the body into a temporary file beside `final`, then rename it; None (and no
+    file) when the body passes the cap."""
+    import requests
+
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{attachment_id}-", suffix=".part", dir=final.parent)
+    try:
+        written = 0
+        with os.fdopen(fd, "wb") as fh:
+            try:
+                for chunk in response.iter_content(CHUNK_BYTES):
+                    written += len(chunk)
+                    if written > cap_bytes:
+                        break
+                    session.deadline.check(f"downloading attachment {attachment_id}")
+                    fh.write(chunk)
+            except requests.exceptions.RequestException as exc:
+                # Timeouts, resets and bad chunking in mid-body; the text may hold URLs.
+                raise _broken(attachment_id, filename, exc) from None
+            fh.flush()
+            os.fsync(fh.fileno())
+        if written > cap_bytes:
+            os.unlink(tmp)
+            return None
+        os.replace(tmp, final)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    fsync_dir(final.parent)
+    return written
 
 
 def _too_big(attachment_id: str, filename: str, cap_bytes: int) -> Fetched:

@@ -46,6 +46,7 @@ def pull(config: Config, week_end: dt.date, now: dt.datetime, *,
     week = Week(week_start(week_end), week_end, config.tz)
     login = login_for(jc, environ)
     deadline = Deadline(jc.deadline_s)
+    failure: SourceError | None = None
     try:
         with make_session(jc, login, deadline, policy) as session:
             conn = Connection(jc, session)
@@ -60,9 +61,11 @@ def pull(config: Config, week_end: dt.date, now: dt.datetime, *,
                      len(cards), sum(len(c.comments) for c in cards), session.requests_sent)
     except SourceError as exc:
         # Defence in depth: no message may carry the secret, whatever a server echoed.
-        raise failures.scrubbed(exc, login.secrets) from None
+        failure = failures.scrubbed(exc, login.secrets)
     except ShapeError as exc:
-        raise failures.scrubbed(failures.bad_shape("a card", str(exc)), login.secrets) from None
+        failure = failures.scrubbed(failures.bad_shape("a card", str(exc)), login.secrets)
+    if failure is not None:
+        raise failure  # outside the handler: no chained exception keeps the original text
     return JiraSnapshot(pulled_at=now.isoformat(), server=jc.server, jql=jql, cards=tuple(cards))
 
 
