@@ -34,7 +34,7 @@ def populate(jira: LocalJira, cards: int) -> None:
     projects = ("STR", "LBO", "TS")
     for n in range(cards):
         key = f"{projects[n % 3]}-{n + 1}"
-        made = "2023-02-0%dT1%d:15:00.000+0900" % (4 + n % 6, n % 10)
+        made = f"2023-02-0{4 + n % 6}T1{n % 10}:15:00.000+0900"
         text = f"Progress on {key}: measured again, see https://example.org/{n}"
         jira.add_issue(key, f"Card {n + 1}: latency of VM guests", comments=[
             jira.comment(f"{n}1", adf(text) if jira.cloud else text, created=made),
@@ -66,7 +66,7 @@ def run_library_baseline(jira: LocalJira) -> tuple[float, int]:
     else:
         issues = client.search_issues(jql, maxResults=False, fields=list(FIELDS))
     elapsed = time.perf_counter() - started
-    client.close()
+    client.close()  # type: ignore[no-untyped-call]
     assert len(issues) == len(jira.issues), "the library lost cards"
     return elapsed, len(jira.requests) - before
 

@@ -127,6 +127,12 @@ def test_paging_stops_on_a_missing_token_or_an_empty_page(tmp_path: Path,
     cloud.script("/search/jql", Reply(200, {"issues": [
         {"id": "1", "key": "STR-9", "fields": {"summary": "nine"}}]}))  # no isLast, no token
     assert [c.key for c in pull(tmp_path, cloud).cards] == ["STR-9"]
+    before = len(cloud.seen("/search/jql"))
+    cloud.script("/search/jql", Reply(200, {"issues": [
+        {"id": "1", "key": "STR-8", "fields": {"summary": "eight"}}],
+        "nextPageToken": "ignored", "isLast": True}))
+    assert [c.key for c in pull(tmp_path, cloud).cards] == ["STR-8"]
+    assert len(cloud.seen("/search/jql")) == before + 1  # isLast wins over a token
 
 
 def test_paging_fails_on_a_repeated_token_and_past_the_page_cap(tmp_path: Path,
@@ -298,6 +304,19 @@ def test_netrc_supplies_the_login_for_the_host(tmp_path: Path,
         snap = pull_jira(make_config(tmp_path, server.url, auth="netrc"), WEEK_END, NOW,
                          environ={}, policy=FAST)
         assert [c.key for c in snap.cards] == ["STR-1"]
+
+
+def test_netrc_without_an_entry_for_the_host_says_how_to_add_one(
+        tmp_path: Path, server: LocalJira, monkeypatch: pytest.MonkeyPatch) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine elsewhere.example.org login tak password x\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    with pytest.raises(ConfigError) as caught:
+        pull_jira(make_config(tmp_path, server.url, auth="netrc"), WEEK_END, NOW, environ={})
+    assert caught.value.message == "jira: ~/.netrc has no login for 127.0.0.1 (jira.auth: netrc)"
+    assert "machine 127.0.0.1 login USER password SECRET" in (caught.value.hint or "")
+    assert server.requests == []
 
 
 def test_auth_none_sends_no_credentials_not_even_from_netrc(

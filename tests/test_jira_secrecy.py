@@ -52,7 +52,7 @@ def records() -> Iterator[Records]:
         if lg.name != "jira":  # jira's level is the library's own choice (CRITICAL)
             lg.setLevel(logging.DEBUG)
     yield handler
-    for lg, (level, propagate) in zip(loggers, saved):
+    for lg, (level, propagate) in zip(loggers, saved, strict=True):
         lg.removeHandler(handler)
         lg.setLevel(level)
         lg.propagate = propagate
@@ -163,7 +163,7 @@ def test_the_token_never_shows(tmp_path: Path, records: Records,
         jira.add_issue("STR-76", "x")
         keys = setup(jira, media)
         config = make_config(tmp_path, jira.url, auth=auth, **keys)
-        caught: BaseException | None = None
+        caught: ReporterError | None = None
         try:
             pull_jira(config, WEEK_END, NOW, environ={TOKEN_ENV: PLANTED}, policy=FAST)
         except ReporterError as exc:

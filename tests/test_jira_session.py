@@ -37,7 +37,8 @@ class Sleeps(list[float]):
 
 def session(jira: LocalJira | str, *, sleeps: Sleeps | None = None, timeout_s: float = 5.0,
             deadline_s: float = 60.0, policy: RetryPolicy = POLICY) -> JiraSession:
-    return JiraSession(server=jira if isinstance(jira, str) else jira.url, auth=BasicAuth("me@example.org", "s3cret"),
+    return JiraSession(server=jira if isinstance(jira, str) else jira.url,
+                       auth=BasicAuth("me@example.org", "s3cret"),
                        auth_note="user me@example.org", timeout_s=timeout_s,
                        deadline=Deadline(deadline_s), policy=policy,
                        sleep=sleeps if sleeps is not None else time.sleep,

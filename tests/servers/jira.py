@@ -17,7 +17,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,7 +39,7 @@ class Reply:
 
     status: int = 200
     body: Any = b""
-    headers: dict[str, str | Callable[[], str]] = field(default_factory=dict)
+    headers: Mapping[str, str | Callable[[], str]] = field(default_factory=dict)
     delay_s: float = 0.0
 
 
@@ -89,8 +89,7 @@ class _Base:
                 pass
 
         self._httpd = _Server(("127.0.0.1", 0), Handler)
-        host, port = self._httpd.server_address[:2]
-        self._url = f"http://{host}:{port}"
+        self._url = f"http://127.0.0.1:{self._httpd.server_port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever,
                                         kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
@@ -217,7 +216,8 @@ class LocalJira(_Base):
                   comments: list[dict[str, Any]] | None = None,
                   attachments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """An issue built from the documented example (issue-cloud.json / issue-server.json)."""
-        issue = copy.deepcopy(fixture("issue-cloud.json" if self.cloud else "issue-server.json"))
+        issue: dict[str, Any] = copy.deepcopy(
+            fixture("issue-cloud.json" if self.cloud else "issue-server.json"))
         number = 10000 + len(self.issues) + 1
         issue["id"] = str(number)
         issue["key"] = key
@@ -240,8 +240,9 @@ class LocalJira(_Base):
     def comment(self, cid: str, body: Any, *, created: str, mine: bool = True,
                 author_name: str = "Alex Bennée") -> dict[str, Any]:
         """A comment in the example's shape; `body` is ADF (Cloud) or wiki text (Server)."""
-        template = copy.deepcopy(fixture("issue-cloud.json" if self.cloud else
-                                         "issue-server.json")["fields"]["comment"]["comments"][0])
+        template: dict[str, Any] = copy.deepcopy(fixture(
+            "issue-cloud.json" if self.cloud else "issue-server.json"
+        )["fields"]["comment"]["comments"][0])
         template["id"] = cid
         template["self"] = template["self"].replace("10301", cid)
         template["body"] = body
@@ -259,16 +260,18 @@ class LocalJira(_Base):
 
     def attachment(self, aid: str, filename: str, content: bytes, *, created: str,
                    mime: str = "text/csv", size: int | None = None) -> dict[str, Any]:
-        template = copy.deepcopy(fixture("issue-cloud.json" if self.cloud else
-                                         "issue-server.json")["fields"]["attachment"][0])
+        template: dict[str, Any] = copy.deepcopy(fixture(
+            "issue-cloud.json" if self.cloud else "issue-server.json"
+        )["fields"]["attachment"][0])
         template["id"] = aid
         template["self"] = template["self"].replace("10400", aid)
         template["filename"] = filename
         template["created"] = created
         template["mimeType"] = mime
         template["size"] = len(content) if size is None else size
-        template["content"] = (f"{DOC_BASE}/rest/api/3/attachment/content/{aid}" if self.cloud
-                               else f"{DOC_BASE}/secure/attachment/{aid}/{quote(filename, safe='')}")
+        template["content"] = (
+            f"{DOC_BASE}/rest/api/3/attachment/content/{aid}" if self.cloud
+            else f"{DOC_BASE}/secure/attachment/{aid}/{quote(filename, safe='')}")
         self.contents[aid] = content
         return template
 

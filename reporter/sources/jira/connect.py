@@ -51,11 +51,11 @@ def login_for(jc: JiraConfig, environ: Mapping[str, str] | None) -> Login:
         return Login(NO_AUTH, "no credentials (jira.auth: none)", ())
     if jc.auth == "netrc":
         found = netrc_lookup(host)
-        if found is None or not found[0]:
+        login, secret = found if found is not None else (None, "")
+        if not login:
             raise ConfigError(f"jira: ~/.netrc has no login for {host} (jira.auth: netrc)",
                               hint=f"add `machine {host} login USER password SECRET` to "
                               "~/.netrc (chmod 600), or choose jira.auth: token or pat")
-        login, secret = found
         return Login(BasicAuth(login, secret), f"login {login} from ~/.netrc",
                      failures.secret_forms(login, secret))
     creds: Credentials = find_secret(what="jira", host=host, user=jc.user,
@@ -103,7 +103,7 @@ class Connection:
                       options={"rest_api_version": api_version, "check_update": False},
                       get_server_info=False, max_retries=0, logging=False)
         client._session.close()
-        client._session = self.session
+        client._session = self.session  # type: ignore[assignment]  # see the module docstring
         return client
 
     def content_url(self, attachment_id: str, filename: str) -> str:

@@ -83,8 +83,8 @@ def all_comments(conn: Connection, key: str, total: int, max_pages: int
         what = f"comments of {key}"
         batch = conn.call(what, conn.client.comments, key, start_at=len(comments),
                           max_results=PAGE_SIZE)
-        raw = [getattr(c, "raw", None) for c in batch]
-        if any(not isinstance(r, dict) for r in raw):
+        raw = [r for r in (getattr(c, "raw", None) for c in batch) if isinstance(r, dict)]
+        if len(raw) != len(batch):
             raise failures.bad_shape(what, "a comment is not an object")
         comments += raw
         log.info("jira: %s, page %d: %d", what, page, len(raw))

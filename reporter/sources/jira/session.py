@@ -57,7 +57,7 @@ class Deadline:
 
 @dataclass(frozen=True)
 class BasicAuth(AuthBase):
-    """HTTP Basic: Jira Cloud's e-mail + API token, or a netrc login; the secret stays out of repr."""
+    """HTTP Basic: Cloud's e-mail + API token, or a netrc login; the secret is not in repr."""
 
     user: str
     secret: str = field(repr=False)
@@ -146,7 +146,9 @@ class JiraSession(requests.Session):
         return origin_of(url) == self.origin
 
     def request(self, method: str | bytes, url: str | bytes,  # type: ignore[override]
-                *args: Any, **kwargs: Any) -> requests.Response:
+                **kwargs: Any) -> requests.Response:
+        """Session.request with our timeouts and retries (keyword arguments only, as the
+        jira library and requests' get/post helpers pass them)."""
         method = method.decode() if isinstance(method, bytes) else method
         url = url.decode() if isinstance(url, bytes) else url
         kwargs.pop("_prepare_retry_class", None)  # the jira library's ResilientSession option
@@ -160,7 +162,7 @@ class JiraSession(requests.Session):
             limit = min(self.timeout_s, left)
             try:
                 self.requests_sent += 1
-                response = super().request(method, url, *args, timeout=(limit, limit), **kwargs)
+                response = super().request(method, url, timeout=(limit, limit), **kwargs)
             except requests.exceptions.SSLError:
                 raise failures.tls(url) from None
             except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
