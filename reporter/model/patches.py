@@ -121,6 +121,7 @@ class PatchSnapshot:
 
     pulled_at: str  # ISO 8601, aware
     submitter: str
+    timezone: str = "UTC"  # the configured zone: dates in the entries are shown in it
     emails: tuple[str, ...] = ()  # every address that counted as the submitter
     patchwork: str | None = None  # Patchwork project URL, when configured
     git_branches: tuple[str, ...] = ()  # the branches that were scanned

@@ -36,7 +36,7 @@ def pull_patches(config: Config, week_end: dt.date, now: dt.datetime, *,
     """
     pc = config.patches
     if pc is None:
-        return PatchSnapshot(pulled_at=now.isoformat(), submitter="")
+        return PatchSnapshot(pulled_at=now.isoformat(), submitter="", timezone=config.timezone)
     tz = config.tz
     start = dt.datetime.combine(week_start(week_end), dt.time(0), tz).astimezone(dt.UTC)
     end = dt.datetime.combine(week_end + dt.timedelta(days=1), dt.time(0), tz).astimezone(dt.UTC)
@@ -75,6 +75,7 @@ def pull_patches(config: Config, week_end: dt.date, now: dt.datetime, *,
     return PatchSnapshot(
         pulled_at=now.isoformat(),
         submitter=pc.submitter,
+        timezone=config.timezone,
         emails=tuple(sorted(set(emails))),
         patchwork=f"{pc.patchwork.url}/project/{pc.patchwork.project}/"
         if pc.patchwork else None,
