@@ -6,14 +6,16 @@ Entry format (lines are logical: compose numbers the `<URL>` and wraps at 80 col
     State: OLD -> NEW (Mon D)         when it changed since the last sent week
     State: NEW (posted Mon D)         for a series posted in the week
     State: S1 2, S2 1                 when the patches differ (count of each)
-    State: S (Patchwork); merged in git (BRANCH)      when Patchwork and git disagree
-    State: S (Patchwork); not found in git (BRANCHES)
+    Patchwork: S, but git has it merged (BRANCH)      when Patchwork and git disagree
+    Patchwork: S for J of K, but git has them merged (BRANCH)
+    Patchwork: Accepted, but git has no commit for it (BRANCHES)
     Reviewed-by: NAME, NAME (2/3)     one line per tag kind; (i/K) when not the whole series
     Acked-by: ... / Tested-by: ...
     Tags (Patchwork): Reviewed-by 2, Acked-by 1       when the thread could not be read
     Applied to TREE by NAME (Mon D)   a maintainer's "Applied to ..." reply
     Merged: SHA12 in BRANCH, in RELEASE                a one-patch series
     Merged: J of K patches in BRANCH, not in a release yet
+    Merged: K of K patches (BRANCH1 I, BRANCH2 J), in RELEASE1, RELEASE2 (N not in a release yet)
 """
 
 from __future__ import annotations
@@ -38,7 +40,10 @@ def patch_entries(current: PatchSnapshot | None, last_sent: PatchSnapshot | None
     for series in sorted(current.series, key=lambda s: (s.date, s.id)):
         before = last_sent.find(series.id) if last_sent is not None else None
         lines = [_title(series)]
-        lines.append(_state_line(series, before, current.git_branches, tz, start, week_end))
+        lines.append(_state_line(series, before, tz, start, week_end))
+        disagreement = _git_disagreement(series, current.git_branches)
+        if disagreement:
+            lines.append(disagreement)
         lines.extend(_tag_lines(series))
         lines.extend(_applied_lines(series, tz))
         merged = _merged_line(series)
@@ -71,8 +76,8 @@ def _title(series: Series) -> str:
     return f"{series.name} (v{series.version}, {patches}){ref}"
 
 
-def _state_line(series: Series, before: Series | None, branches: tuple[str, ...],
-                tz: ZoneInfo, start: dt.date, week_end: dt.date) -> str:
+def _state_line(series: Series, before: Series | None, tz: ZoneInfo, start: dt.date,
+                week_end: dt.date) -> str:
     now = state_text(series)
     text = f"State: {now}"
     if before is not None and state_text(before) != now:
@@ -83,30 +88,32 @@ def _state_line(series: Series, before: Series | None, branches: tuple[str, ...]
         posted = _local_date(series.date, tz)
         if start <= posted <= week_end:
             text += f" (posted {_day(series.date, tz)})"
-    disagreement = _git_disagreement(series, branches)
-    if disagreement:
-        text += f" (Patchwork); {disagreement}"
     return text
 
 
 def _git_disagreement(series: Series, branches: tuple[str, ...]) -> str | None:
-    """The git fact when it contradicts Patchwork's state, else None."""
+    """Both facts, when git contradicts Patchwork's state; else None."""
     if not branches or not series.patches:
         return None
-    merged = {m.patch_msgid for m in series.merged}
-    open_patches = [p for p in series.patches if p.state not in CLOSED_STATES]
-    accepted = [p for p in series.patches if p.state == "accepted"]
-    merged_open = [p for p in open_patches if p.msgid in merged]
-    if merged_open:
-        where = ", ".join(sorted({m.branch for m in series.merged}))
-        if len(merged_open) == len(series.patches):
-            return f"merged in git ({where})"
-        return f"{len(merged_open)} of {len(series.patches)} merged in git ({where})"
-    missing = [p for p in accepted if p.msgid not in merged]
-    if accepted and missing and series.thread_fetched:
-        if len(missing) == len(series.patches):
-            return f"not found in git ({', '.join(branches)})"
-        return f"{len(missing)} of {len(series.patches)} not found in git ({', '.join(branches)})"
+    merged = {m.patch_msgid: m for m in series.merged}
+    count = len(series.patches)
+    open_merged = [p for p in series.patches if p.state not in CLOSED_STATES and p.msgid in merged]
+    if open_merged:
+        where = ", ".join(sorted({merged[p.msgid].branch for p in open_merged}))
+        says = state_name(open_merged[0].state)
+        if len(open_merged) == count:
+            return f"Patchwork: {says}, but git has it merged ({where})"
+        pronoun = "it" if len(open_merged) == 1 else "them"
+        return (f"Patchwork: {says} for {len(open_merged)} of {count}, but git has {pronoun} "
+                f"merged ({where})")
+    missing = [p for p in series.patches if p.state == "accepted" and p.msgid not in merged]
+    if missing:
+        where = ", ".join(branches)
+        if len(missing) == count:
+            return f"Patchwork: Accepted, but git has no commit for it ({where})"
+        pronoun = "it" if len(missing) == 1 else "them"
+        return (f"Patchwork: Accepted for {len(missing)} of {count}, but git has no commit "
+                f"for {pronoun} ({where})")
     return None
 
 
@@ -169,7 +176,7 @@ def _merged_line(series: Series) -> str | None:
     if len(branches) == 1:
         where = next(iter(branches))
     else:
-        where = ", ".join(f"{b} ({n})" for b, n in branches.items())
+        where = "(" + ", ".join(f"{b} {n}" for b, n in branches.items()) + ")"
     releases = [m.release for m in merged]
     named = sorted({r for r in releases if r})
     if not named:
@@ -181,7 +188,10 @@ def _merged_line(series: Series) -> str | None:
         release = f"in {', '.join(named)}"
     if len(series.patches) <= 1 and len(merged) == 1:
         return f"Merged: {merged[0].commit[:12]} in {where}, {release}"
-    return f"Merged: {len(merged)} of {len(series.patches)} patches in {where}, {release}"
+    count = f"Merged: {len(merged)} of {len(series.patches)} patches"
+    if len(branches) == 1:
+        return f"{count} in {where}, {release}"
+    return f"{count} {where}, {release}"
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -57,7 +57,7 @@ def fetch_thread(session: requests.Session, lore_base: str, msgid: str, *,
         raise SourceError(f"lore: cannot reach {lore_base}: {type(exc).__name__}",
                           hint="check patches.archive.lore and the network connection") from exc
     if response.status_code == 404:
-        log.warning("lore: %s is not in the archive (yet)", msgid)
+        log.info("lore: %s is not in the archive (yet)", msgid)
         return None
     if response.status_code >= 400:
         raise SourceError(f"lore: HTTP {response.status_code} from {url}",
