@@ -92,7 +92,7 @@ class Scenario:
 def build_repos(root: Path) -> Scenario:
     """The submitter's work tree (S1 and S2 as commits) and the upstream tree that merged S1."""
     work = root / "work"
-    work.mkdir()
+    work.mkdir(parents=True)
     git(work, "init", "-q", "-b", "master")
     base_files = {
         "lib/efi_loader/efi_capsule.c": source("capsule", 30),
