@@ -189,10 +189,11 @@ def normalize_person(value: str, reply_to: str = "") -> tuple[str, str]:
     Reply-To.
     """
     text = _OBFUSCATED_RE.sub(r"\1@\2", decode_words(value))
-    pairs = getaddresses([text])
+    if "@" not in text:
+        pairs = [(_VIA_RE.sub("", text).strip().strip('"'), "")]
+    else:
+        pairs = getaddresses([text])
     name, email = pairs[0] if pairs else ("", "")
-    if "@" not in email and "@" not in name:
-        name, email = (name or email or text).strip(), ""
     name = name.strip().strip('"').strip()
     if _VIA_RE.search(name):
         name = _VIA_RE.sub("", name).strip().strip('"')
