@@ -423,3 +423,12 @@ def write_config(root: Path, *, patchwork: str | None, lore: str | None,
     path = root / "config.yaml"
     path.write_text("\n".join(lines) + "\n" + extra)
     return path
+
+
+def pipermail_pages(archive: Archive) -> Archive:
+    """Serve the fixture pipermail month under /pipermail/u-boot/."""
+    root = FIXTURES / "pipermail"
+    for path in root.rglob("*.html"):
+        archive.pages[f"/pipermail/u-boot/{path.relative_to(root).as_posix()}"] = \
+            path.read_text(encoding="us-ascii")
+    return archive
