@@ -9,6 +9,7 @@ import pytest
 
 from reporter.errors import SourceError
 from reporter.sources.gittree import (
+    STATE_VERSION,
     GitTree,
     PatchQuery,
     msgid_of_trailer,
@@ -150,7 +151,7 @@ def test_a_corrupt_cache_is_rebuilt(scenario: Scenario, tmp_path: Path) -> None:
     cache.mkdir()
     tree.state_path.write_text("{not json")
     assert tree.scan().new_commits == 5
-    assert json.loads(tree.state_path.read_text())["version"] == 1
+    assert json.loads(tree.state_path.read_text())["version"] == STATE_VERSION
 
 
 @pytest.mark.parametrize(("value", "msgid"), [

@@ -25,7 +25,7 @@ from reporter.model.patches import MergedCommit
 
 log = logging.getLogger("reporter.git")
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 RELEASE_TAG_RE = re.compile(r"^v\d{4}\.\d{2}(?:\.\d+)?(?:-rc\d+)?$")
 _LOG_FORMAT = ("%H%x1f%ae%x1f%ct%x1f%s%x1f"
                "%(trailers:key=Link,key=Message-Id,key=Message-ID,valueonly,separator=%x1d)")
@@ -50,10 +50,11 @@ class ScanState:
     repo: str
     emails: list[str]
     tips: dict[str, str] = field(default_factory=dict)  # branch -> last scanned tip
-    # sha -> [author e-mail, committer time, subject, patch-id or None]
+    # sha -> [author e-mail, committer time, subject, patch-id or None, first branch]
     authored: dict[str, list[object]] = field(default_factory=dict)
-    trailers: dict[str, str] = field(default_factory=dict)  # msgid -> sha
-    releases: dict[str, str] = field(default_factory=dict)  # sha -> first release tag
+    trailers: dict[str, list[object]] = field(default_factory=dict)  # msgid -> [sha, time, branch]
+    # sha -> first release tag, "" for none yet; key "" holds the newest release tag seen
+    releases: dict[str, str] = field(default_factory=dict)
     commits_scanned: int = 0
 
     def to_json(self) -> bytes:
@@ -143,36 +144,61 @@ class GitTree:
         write_atomic(self.state_path, self.state.to_json())
 
     def scan(self) -> ScanReport:
-        """Index the commits that are new on any configured branch since the last scan."""
+        """Index the commits that are new on any configured branch since the last scan.
+
+        Branches are read in configuration order, each range stopping at its own last
+        scanned tip and at the branches before it, so every commit is read once and is
+        filed under the first configured branch that contains it. A branch that was
+        rewritten (its old tip is gone or no longer an ancestor) starts the index anew.
+        """
         if not self._tips:
             self.open()
         self.load_state()
-        old = {b: sha for b, sha in self.state.tips.items() if self._exists(sha)}
-        rescanned = not old and bool(self.state.tips)
+        old = dict(self.state.tips)
         if all(old.get(b) == self._tips[b] for b in self.branches):
-            self.state.tips = dict(self._tips)
             return ScanReport(0, 0, 0, False)
-        exclude = sorted({f"^{sha}" for sha in old.values()})
-        include = sorted(set(self._tips.values()))
+        rescanned = any(sha != self._tips.get(b) and not (
+            self._exists(sha) and self._is_ancestor(sha, self._tips[b]))
+            for b, sha in old.items() if b in self._tips)
+        if rescanned:
+            log.info("git: a branch was rewritten; indexing %s anew", self.repo)
+            self.state = ScanState(repo=str(self.repo), emails=self.emails)
+            old = {}
+        order = {b: i for i, b in enumerate(self.branches)}
         new_commits = 0
         new_authored: list[str] = []
         mine = set(self.emails)
-        for line in self._stream(["log", "--no-merges", f"--format={_LOG_FORMAT}",
-                                  *include, *exclude, "--"]):
-            parts = line.split("\x1f", 4)
-            if len(parts) < 5:
+        for index, branch in enumerate(self.branches):
+            tip = self._tips[branch]
+            stops = {f"^{self._tips[b]}" for b in self.branches[:index]}
+            if old.get(branch) and old[branch] != tip:
+                stops.add(f"^{old[branch]}")
+            elif old.get(branch) == tip:
                 continue
-            sha, email, ctime, subject, trailers = parts
-            new_commits += 1
-            email = email.lower()
-            if email in mine and sha not in self.state.authored:
-                self.state.authored[sha] = [email, int(ctime or 0), subject, None]
-                new_authored.append(sha)
-            if trailers:
-                for value in trailers.split("\x1d"):
-                    msgid = msgid_of_trailer(value)
-                    if msgid:
-                        self.state.trailers.setdefault(msgid, sha)
+            for line in self._stream(["log", "--no-merges", f"--format={_LOG_FORMAT}", tip,
+                                      *sorted(stops), "--"]):
+                parts = line.split("\x1f", 4)
+                if len(parts) < 5:
+                    continue
+                sha, email, ctime, subject, trailers = parts
+                new_commits += 1
+                email = email.lower()
+                if email in mine:
+                    known = self.state.authored.get(sha)
+                    if known is None:
+                        self.state.authored[sha] = [email, int(ctime or 0), subject, None,
+                                                    branch]
+                        new_authored.append(sha)
+                    elif order.get(str(known[4]), len(order)) > index:
+                        known[4] = branch  # now also on an earlier configured branch
+                if trailers:
+                    for value in trailers.split("\x1d"):
+                        msgid = msgid_of_trailer(value)
+                        if not msgid:
+                            continue
+                        known_t = self.state.trailers.get(msgid)
+                        if known_t is None or order.get(str(known_t[2]), len(order)) > index:
+                            self.state.trailers[msgid] = [sha, int(ctime or 0), branch]
         computed = self._patch_ids(new_authored)
         self.state.tips = dict(self._tips)
         self.state.commits_scanned += new_commits
@@ -184,63 +210,66 @@ class GitTree:
 
     def find(self, queries: Sequence[PatchQuery]) -> dict[str, MergedCommit]:
         """For each query that git has, its commit (patch-id, then subject, then trailer)."""
-        by_patch_id: dict[str, list[str]] = {}
-        by_subject: dict[str, list[str]] = {}
-        for sha, (_email, _ctime, subject, patch_id) in self.state.authored.items():
+        by_patch_id: dict[str, list[tuple[int, str, str]]] = {}
+        by_subject: dict[str, list[tuple[int, str, str]]] = {}
+        for sha, (_email, ctime, subject, patch_id, branch) in self.state.authored.items():
+            entry = (int(ctime), sha, str(branch))  # type: ignore[call-overload]
             if patch_id:
-                by_patch_id.setdefault(str(patch_id), []).append(sha)
-            by_subject.setdefault(_norm_subject(str(subject)), []).append(sha)
-        found: dict[str, MergedCommit] = {}
+                by_patch_id.setdefault(str(patch_id), []).append(entry)
+            by_subject.setdefault(_norm_subject(str(subject)), []).append(entry)
+        hits: dict[str, tuple[str, tuple[int, str, str]]] = {}
         for query in queries:
-            attempts: list[tuple[str, list[str]]] = [
+            trailer = self.state.trailers.get(query.msgid)
+            attempts: list[tuple[str, list[tuple[int, str, str]]]] = [
                 ("patch-id", by_patch_id.get(query.patch_id or "", [])),
                 ("subject", by_subject.get(_norm_subject(query.subject), [])),
-                ("trailer", [self.state.trailers[query.msgid]]
-                 if query.msgid in self.state.trailers else []),
+                ("trailer", [(int(trailer[1]), str(trailer[0]), str(trailer[2]))]
+                 if trailer else []),  # type: ignore[call-overload]
             ]
             for method, candidates in attempts:
-                hit = self._first_on_branch(candidates)
-                if hit is not None:
-                    sha, branch = hit
-                    found[query.msgid] = MergedCommit(
-                        patch_msgid=query.msgid, commit=sha, branch=branch, method=method,
-                        committed=self._commit_time(sha), release=self.release_of(sha),
-                    )
+                if candidates:
+                    hits[query.msgid] = (method, min(candidates))  # the earliest commit
                     break
+        releases = self.releases_of([sha for _, (_, sha, _) in hits.values()])
+        found = {
+            msgid: MergedCommit(
+                patch_msgid=msgid, commit=sha, branch=branch, method=method,
+                committed=dt.datetime.fromtimestamp(ctime, dt.UTC).isoformat(),
+                release=releases.get(sha))
+            for msgid, (method, (ctime, sha, branch)) in hits.items()
+        }
         self.save_state()
         return found
 
-    def release_of(self, sha: str) -> str | None:
-        """The first release tag (by date) that contains the commit; cached once found."""
-        if sha in self.state.releases:
-            return self.state.releases[sha]
-        out = self._run(["for-each-ref", f"--contains={sha}", "--sort=creatordate",
-                         "--format=%(refname:short)", "refs/tags"])
+    def releases_of(self, shas: Sequence[str]) -> dict[str, str]:
+        """The first release tag containing each commit (one `git name-rev` walk for all).
+
+        Releases are tagged along one line of history, so the nearest release tag that
+        contains a commit is the first one. Found tags are cached; commits in no release
+        yet are asked again once a newer release tag exists.
+        """
+        newest = self._newest_release()
+        if self.state.releases.get("", "") != newest:
+            self.state.releases = {k: v for k, v in self.state.releases.items() if v}
+            self.state.releases[""] = newest
+        todo = sorted({s for s in shas if s not in self.state.releases})
+        if todo and newest:
+            out = self._run(["name-rev", "--name-only", "--tags", "--refs=refs/tags/v*",
+                             *todo])
+            for sha, name in zip(todo, out.split()):
+                tag = re.split(r"[~^]", name, maxsplit=1)[0]
+                self.state.releases[sha] = tag if RELEASE_TAG_RE.match(tag) else ""
+        return {s: self.state.releases[s] for s in shas if self.state.releases.get(s)}
+
+    def _newest_release(self) -> str:
+        out = self._run(["for-each-ref", "--sort=-creatordate", "--format=%(refname:short)",
+                         "refs/tags/v*"])
         for tag in out.split():
             if RELEASE_TAG_RE.match(tag):
-                self.state.releases[sha] = tag
                 return tag
-        return None
+        return ""
 
     # -- git plumbing -----------------------------------------------------
-
-    def _first_on_branch(self, candidates: list[str]) -> tuple[str, str] | None:
-        ordered = sorted(candidates, key=lambda s: self._ctime(s))
-        for sha in ordered:
-            for branch in self.branches:
-                if self._is_ancestor(sha, self._tips[branch]):
-                    return sha, branch
-        return None
-
-    def _ctime(self, sha: str) -> int:
-        entry = self.state.authored.get(sha)
-        if entry is not None:
-            return int(entry[1])  # type: ignore[call-overload]
-        out = self._run(["show", "-s", "--format=%ct", sha]).strip()
-        return int(out or 0)
-
-    def _commit_time(self, sha: str) -> str:
-        return dt.datetime.fromtimestamp(self._ctime(sha), dt.UTC).isoformat()
 
     def _is_ancestor(self, sha: str, tip: str) -> bool:
         return self._git(["merge-base", "--is-ancestor", sha, tip]).returncode == 0
