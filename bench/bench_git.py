@@ -51,8 +51,8 @@ def fast_import_stream(start: int, count: int, branch: str, parent: str | None) 
                    f"data {len(msg)}\n".encode() + msg)
         if n == start and parent:
             out.append(f"from {parent}\n".encode())
-        out.append(f"M 100644 inline src/d{n % 37}/s{n % 7}/f{n % 1000}.c\ndata {len(blob)}\n".encode()
-                   + blob + b"\n")
+        path = f"src/d{n % 37}/s{n % 7}/f{n % 1000}.c"
+        out.append(f"M 100644 inline {path}\ndata {len(blob)}\n".encode() + blob + b"\n")
         if n % 10_000 == 9_999:
             out.append(f"reset refs/tags/v{2020 + n // 40_000}.{(n // 10_000) % 4 * 3 + 1:02d}\n"
                        f"from :{n + 1}\n\n".encode())

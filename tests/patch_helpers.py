@@ -104,7 +104,7 @@ def build_repos(root: Path) -> Scenario:
     base = commit(work, "Initial commit", base_files, author=MAINTAINER,
                   date="2023-01-01T00:00:00+00:00")
     git(work, "checkout", "-q", "-b", "s1")
-    s1 = [
+    [
         commit(work, f"{S1_SUBJECTS[0]}\n\nCheck the index before the size.\n\n"
                f"Signed-off-by: {SUBMITTER[0]} <{SUBMITTER[1]}>",
                {"lib/efi_loader/efi_capsule.c": source("capsule", 30, "int index_first;\n")},
@@ -124,7 +124,7 @@ def build_repos(root: Path) -> Scenario:
 
     scenario = Scenario(work=work, upstream=root / "upstream")
     patches = format_patches(work, f"{base}..s1", "PATCH v2")
-    for msgid, mail in zip(S1, patches):
+    for msgid, mail in zip(S1, patches, strict=False):
         scenario.mails[msgid] = mail_headers(mail, msgid, in_reply_to=S1_COVER,
                                              date="Tue, 07 Feb 2023 11:15:00 +0900")
     scenario.mails[S1_COVER] = cover_letter()

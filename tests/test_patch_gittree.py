@@ -43,7 +43,7 @@ def _texts(scenario: Scenario, msgids: list[str]) -> dict[str, str]:
 
 def _queries(scenario: Scenario) -> list[PatchQuery]:
     ids = patch_ids_of_mails(_texts(scenario, S1 + [S2]), scenario.upstream)
-    queries = [PatchQuery(m, s, ids.get(m)) for m, s in zip(S1, S1_SUBJECTS)]
+    queries = [PatchQuery(m, s, ids.get(m)) for m, s in zip(S1, S1_SUBJECTS, strict=False)]
     queries.append(PatchQuery(S2, S2_SUBJECT, ids.get(S2)))
     queries.append(PatchQuery(S4[0], S4_SUBJECTS[0], None))
     return queries

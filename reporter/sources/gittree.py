@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -223,8 +224,8 @@ class GitTree:
             attempts: list[tuple[str, list[tuple[int, str, str]]]] = [
                 ("patch-id", by_patch_id.get(query.patch_id or "", [])),
                 ("subject", by_subject.get(_norm_subject(query.subject), [])),
-                ("trailer", [(int(trailer[1]), str(trailer[0]), str(trailer[2]))]
-                 if trailer else []),  # type: ignore[call-overload]
+                ("trailer", [(int(str(trailer[1])), str(trailer[0]), str(trailer[2]))]
+                 if trailer else []),
             ]
             for method, candidates in attempts:
                 if candidates:
@@ -256,7 +257,7 @@ class GitTree:
         if todo and newest:
             out = self._run(["name-rev", "--name-only", "--tags", "--refs=refs/tags/v*",
                              *todo])
-            for sha, name in zip(todo, out.split()):
+            for sha, name in zip(todo, out.split(), strict=False):
                 tag = re.split(r"[~^]", name, maxsplit=1)[0]
                 self.state.releases[sha] = tag if RELEASE_TAG_RE.match(tag) else ""
         return {s: self.state.releases[s] for s in shas if self.state.releases.get(s)}
@@ -290,8 +291,8 @@ class GitTree:
         return done
 
     def _stream(self, args: list[str]) -> Iterator[str]:
-        proc = subprocess.Popen(  # noqa: S603 - fixed git argv, no shell
-            ["git", "-C", str(self.repo), *args], stdout=subprocess.PIPE,
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [_git_exe(), "-C", str(self.repo), *args], stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, env=_git_env(),
         )
         assert proc.stdout is not None
@@ -312,8 +313,8 @@ class GitTree:
         return proc.stdout
 
     def _git(self, args: list[str]) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(  # noqa: S603
-            ["git", "-C", str(self.repo), *args], capture_output=True, text=True,
+        return subprocess.run(  # noqa: S603 - fixed argv, no shell
+            [_git_exe(), "-C", str(self.repo), *args], capture_output=True, text=True,
             env=_git_env(), check=False,
         )
 
@@ -322,13 +323,13 @@ def patch_ids_of_commits(repo: Path, shas: Sequence[str]) -> list[tuple[str, str
     """(patch-id, sha) of each commit, by `git log -p --no-walk | git patch-id --stable`."""
     if not shas:
         return []
-    log_proc = subprocess.Popen(  # noqa: S603
-        ["git", "-C", str(repo), "log", "--no-walk=unsorted", "-p", "--no-color",
+    log_proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        [_git_exe(), "-C", str(repo), "log", "--no-walk=unsorted", "-p", "--no-color",
          "--format=commit %H", *shas, "--"],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_git_env(),
     )
-    pid_proc = subprocess.Popen(  # noqa: S603
-        ["git", "-C", str(repo), "patch-id", "--stable"], stdin=log_proc.stdout,
+    pid_proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        [_git_exe(), "-C", str(repo), "patch-id", "--stable"], stdin=log_proc.stdout,
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_git_env(),
     )
     assert log_proc.stdout is not None
@@ -353,8 +354,8 @@ def patch_ids_of_mails(texts: dict[str, str], git_dir: Path | None = None) -> di
         # A synthetic `commit <hex>` line separates the patches and names them.
         stream.append(f"commit {index + 1:040x}\n{texts[key]}\n")
     cwd = str(git_dir) if git_dir else None
-    proc = subprocess.run(  # noqa: S603
-        ["git", "patch-id", "--stable"], input="".join(stream).encode("utf-8"),
+    proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [_git_exe(), "patch-id", "--stable"], input="".join(stream).encode("utf-8"),
         capture_output=True, env=_git_env(), cwd=cwd, check=False,
     )
     result = {}
@@ -385,6 +386,21 @@ def msgid_of_trailer(value: str) -> str | None:
 
 def _norm_subject(subject: str) -> str:
     return " ".join(subject.split())
+
+
+def _git_exe() -> str:
+    """The git program's full path (once), or a SourceError naming the fix."""
+    global _GIT_EXE
+    if _GIT_EXE is None:
+        found = shutil.which("git")
+        if found is None:
+            raise SourceError("git: the git program is not installed",
+                              hint="install git, or remove patches.git from the configuration")
+        _GIT_EXE = found
+    return _GIT_EXE
+
+
+_GIT_EXE: str | None = None
 
 
 def _git_env() -> dict[str, str]:

@@ -107,8 +107,7 @@ def iter_chunks(stream: BinaryIO, block_bytes: int = BLOCK_BYTES) -> Iterator[by
             first = False
         parts = data.split(_SEPARATOR)
         pending = parts.pop()
-        for part in parts:
-            yield part
+        yield from parts
     if pending.strip():
         yield pending
 

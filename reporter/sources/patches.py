@@ -127,21 +127,21 @@ def _from_patchwork(pc: PatchesConfig, http: requests.Session, deadline: Deadlin
     out = []
     for series_id, members in grouped.items():
         members.sort(key=lambda p: (p.number, p.id))
-        sinfo = infos.get(series_id)
+        found = infos.get(series_id)
         first = members[0]
         series = Series(
             id=series_id,
-            name=clean_subject(sinfo.name if sinfo and sinfo.name else first.name)
+            name=clean_subject(found.name if found and found.name else first.name)
             or clean_subject(first.name),
-            version=sinfo.version if sinfo else 1,
-            total=sinfo.total if sinfo else len(members),
-            received=sinfo.received if sinfo else len(members),
-            date=sinfo.date if sinfo else first.date,
-            msgid=(sinfo.cover_msgid if sinfo and sinfo.cover_msgid else first.msgid),
-            web_url=(sinfo.web_url if sinfo and sinfo.web_url else first.web_url),
+            version=found.version if found else 1,
+            total=found.total if found else len(members),
+            received=found.received if found else len(members),
+            date=found.date if found else first.date,
+            msgid=(found.cover_msgid if found and found.cover_msgid else first.msgid),
+            web_url=(found.web_url if found and found.web_url else first.web_url),
             archive_url="",
             patches=tuple(members),
-            cover_msgid=sinfo.cover_msgid if sinfo else None,
+            cover_msgid=found.cover_msgid if found else None,
             state_changes=tuple(sorted(
                 (c for p in members for c in changes_by_patch.get(p.id, ())),
                 key=lambda c: (c.date, c.patch_id))),

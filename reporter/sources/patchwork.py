@@ -271,7 +271,8 @@ def _series(data: Any) -> SeriesInfo:
 def _patch(data: dict[str, Any]) -> PatchInfo:
     name = str(data.get("name") or "")
     number = patch_number(name)
-    tags = data.get("tags") if isinstance(data.get("tags"), dict) else {}
+    raw_tags = data.get("tags")
+    tags: Mapping[str, Any] = raw_tags if isinstance(raw_tags, dict) else {}
     series = data.get("series") or []
     submitter = data.get("submitter") or {}
     patch = Patch(
@@ -297,7 +298,8 @@ def _patch(data: dict[str, Any]) -> PatchInfo:
 
 
 def _state_change(data: dict[str, Any]) -> StateChange | None:
-    payload = data.get("payload") if isinstance(data.get("payload"), dict) else data
+    raw = data.get("payload")
+    payload: dict[str, Any] = raw if isinstance(raw, dict) else data
     patch = payload.get("patch")
     if not isinstance(patch, dict) or "id" not in patch:
         return None
@@ -322,6 +324,8 @@ def _int(data: Any, key: str) -> int:
 def _count(tags: Mapping[str, Any], *keys: str) -> int:
     for key in keys:
         value = tags.get(key)
+        if value is None:
+            continue
         try:
             return int(value)
         except (TypeError, ValueError):
