@@ -176,3 +176,15 @@ def test_gzip_and_plain_answers_both_parse() -> None:
 def test_message_urls_escape_like_public_inbox() -> None:
     assert message_url("https://lore.kernel.org/u-boot", "a/b+c@x.org") == \
         "https://lore.kernel.org/u-boot/a%2Fb+c@x.org/"
+
+
+def test_trailers_are_found_whatever_their_case_and_letters() -> None:
+    body = ("İstanbul greetings.\nREVIEWED-BY: Ömer Çelik <omer@example.org>\n"
+            "tested-by: Ana <ana@example.org>\n")
+    raw = (f"From: Ömer <omer@example.org>\nMessage-ID: <t@e.org>\nIn-Reply-To: <{S1[0]}>\n"
+           f"Subject: Re: x\nContent-Type: text/plain; charset=utf-8\n\n{body}").encode()
+    patch = f"From: A <{SUBMITTER[1]}>\nMessage-ID: <{S1[0]}>\nSubject: x\n\nbody\n".encode()
+    facts = thread_facts(list(iter_messages(io.BytesIO(mboxrd([patch, raw])))), [S1[0]],
+                         [SUBMITTER[1]])
+    assert [(t.kind, t.name) for t in facts.tags] == [("Reviewed-by", "Ömer Çelik"),
+                                                       ("Tested-by", "Ana")]

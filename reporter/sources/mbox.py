@@ -60,7 +60,9 @@ class Message:
 
     def body(self) -> str:
         """The body text: mboxrd quoting undone, single-part transfer encodings decoded."""
-        raw = _MBOXRD_RE.sub(rb"\1", self.body_raw)
+        raw = self.body_raw
+        if b">From " in raw:
+            raw = _MBOXRD_RE.sub(rb"\1", raw)
         encoding = self.transfer_encoding.strip().lower()
         if "multipart/" not in self.content_type.lower():
             try:
