@@ -132,6 +132,13 @@ def test_http_errors_are_source_errors(status: int, words: str) -> None:
             client(pw.url).series(SUBMITTER[1], None)
 
 
+def test_a_refused_filter_names_the_submitter_setting() -> None:
+    with PatchworkServer(patchwork_data(), Behaviour(status=400)) as pw:
+        with pytest.raises(SourceError, match="HTTP 400") as info:
+            client(pw.url).patches("nobody@example.org", None)
+    assert "patches.submitter" in (info.value.hint or "")
+
+
 def test_a_server_error_is_retried_before_failing() -> None:
     session = make_session(retries=2, backoff_s=0)
     with PatchworkServer(patchwork_data(), Behaviour(status=503)) as pw:

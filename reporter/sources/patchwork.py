@@ -197,6 +197,12 @@ class PatchworkClient:
                 f"patchwork: HTTP 404 from {url}",
                 hint="check patches.patchwork.url, project and api_version",
             )
+        if response.status_code == 400:
+            raise SourceError(
+                f"patchwork: HTTP 400 from {url}: {response.text.strip()[:200]}",
+                hint="check patches.submitter (Patchwork must know the address) and "
+                "patches.patchwork.project",
+            )
         if response.status_code >= 400:
             raise SourceError(
                 f"patchwork: HTTP {response.status_code} from {url}",
