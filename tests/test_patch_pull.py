@@ -83,8 +83,11 @@ def test_a_first_pull_gathers_every_source(tmp_path: Path, scenario: Scenario,
     assert s2.patches[0].msgid == S2 and s2.review_tags[0].name == "Ilias Apalodimas"
     assert (s4.total, s4.received, s4.name) == (3, 2, "doc: fix typos in README")
     assert [p.msgid for p in s4.patches] == S4
-    # The whole history is read once; the people lookup adds the second address.
-    assert not any("since=" in r for r in pw.requests if "/patches/" in r)
+    # The whole history up to the week's end is read once; the people lookup adds the
+    # second address.
+    lists = [r for r in pw.requests if "/patches/" in r or "/series/" in r]
+    assert not any("since=" in r for r in lists)
+    assert all("before=2023-02-10T15%3A00%3A00" in r for r in lists)
     assert any("submitter=11" in r for r in pw.requests)
 
 

@@ -103,9 +103,9 @@ def _from_patchwork(pc: PatchesConfig, http: requests.Session, deadline: Deadlin
     patches: dict[int, PatchInfo] = {}
     infos: dict[int, SeriesInfo] = {}
     for key in keys:
-        for info in client.patches(key, since):
+        for info in client.patches(key, since, end):
             patches[info.patch.id] = info
-        for sinfo in client.series(key, since):
+        for sinfo in client.series(key, since, end):
             infos[sinfo.id] = sinfo
     changes = client.state_changes(start, end)
     log.info("patchwork: %d patches, %d series, %d state changes in the week",

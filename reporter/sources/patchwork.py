@@ -100,18 +100,26 @@ class PatchworkClient:
         unique = {p.id: p for p in mine}
         return tuple(unique[i] for i in sorted(unique))
 
-    def series(self, submitter: str | int, since: dt.datetime | None) -> list[SeriesInfo]:
-        params: dict[str, Any] = {"project": self.project, "submitter": submitter}
-        if since is not None:
-            params["since"] = _iso_param(since)
+    def series(self, submitter: str | int, since: dt.datetime | None,
+               before: dt.datetime | None = None) -> list[SeriesInfo]:
+        """The submitter's series submitted in [since, before) (either bound optional)."""
+        params = self._filters(submitter, since, before)
         return [_series(s) for s in self._list("series", params)]
 
-    def patches(self, submitter: str | int, since: dt.datetime | None) -> list[PatchInfo]:
+    def patches(self, submitter: str | int, since: dt.datetime | None,
+                before: dt.datetime | None = None) -> list[PatchInfo]:
         """The submitter's patches in every state, archived ones included."""
+        params = self._filters(submitter, since, before)
+        return [_patch(p) for p in self._list("patches", params)]
+
+    def _filters(self, submitter: str | int, since: dt.datetime | None,
+                 before: dt.datetime | None) -> dict[str, Any]:
         params: dict[str, Any] = {"project": self.project, "submitter": submitter}
         if since is not None:
             params["since"] = _iso_param(since)
-        return [_patch(p) for p in self._list("patches", params)]
+        if before is not None:
+            params["before"] = _iso_param(before)
+        return params
 
     def series_detail(self, series_id: int) -> SeriesInfo:
         return _series(self._get_json(f"{self.api}/series/{series_id}/", None))
