@@ -41,11 +41,14 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         _log_draft(drafted.draft)
     else:
         log.info("%s already exists; left as it is", path)
+        if not args.edit:
+            load_week_notes(config, week_end)  # broken: exit 2 (--edit opens it to be fixed)
     ctx.stdout.write(f"{path}\n")
     ctx.stdout.flush()
     if args.edit:
         edit_file(path)
-    load_week_notes(config, week_end)  # an existing or edited file that is broken: exit 2
+    if args.edit:
+        load_week_notes(config, week_end)  # what the editor left must still be valid
     return 0
 
 
