@@ -78,8 +78,12 @@ def commit_week(config: Config, week_end: dt.date, message_id: str) -> str | Non
         raise ArchiveError(f"archive: git in {data_dir}: {reason}",
                            hint="fix the repository (git status there); the email was not "
                            "affected") from None
-    except OSError as exc:
-        raise ArchiveError(f"archive: {data_dir}: {exc}") from None
+    except git.InvalidGitRepositoryError:
+        raise ArchiveError(f"archive: {data_dir}/.git is there but is not a git repository",
+                           hint="repair or move it away; the next send makes a new one"
+                           ) from None
+    except (git.GitError, OSError) as exc:
+        raise ArchiveError(f"archive: git in {data_dir}: {exc}") from None
 
 
 def archived_weeks(config: Config) -> dict[dt.date, str]:
@@ -91,7 +95,7 @@ def archived_weeks(config: Config) -> dict[dt.date, str]:
     try:
         repo = git.Repo(config.data_dir)
         log = repo.git.log("--format=%h%x00%s")
-    except (git.GitCommandError, git.InvalidGitRepositoryError):
+    except git.GitError:
         return {}  # no commit yet, or not a repository after all
     out: dict[dt.date, str] = {}
     for line in log.splitlines():

@@ -157,7 +157,7 @@ def test_a_scalar_where_a_list_belongs_is_refused() -> None:
 bullet_text = st.text(
     alphabet=st.sampled_from(list("ab yz09:#-'\"[]{},&*!|>%@`?\\\t") + ["\n", "é", "日"]),
     min_size=1, max_size=40,
-).map(lambda s: "\n".join(line.rstrip() for line in s.strip("\n").split("\n"))).filter(
+).map(lambda s: "\n".join(line.rstrip() for line in s.split("\n")).strip("\n")).filter(
     lambda s: s.strip() != "")
 
 TARGETS = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import yaml
@@ -18,15 +19,23 @@ def _loads(text: str) -> Any:
 _NOT_YAML = object()
 
 
+# What a YAML reader accepts as it is (PyYAML's reader.NON_PRINTABLE, inverted), less the
+# characters YAML 1.1 reads as line breaks (NEL, LS, PS) and the byte order mark; anything
+# else must be written as an escape inside a double-quoted scalar.
+_ESCAPE = re.compile(
+    "[^\x09\x0A\x0D\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]"
+    "|[\u2028\u2029\ufeff]")
+
+
 def _printable(text: str) -> bool:
     """Characters a YAML plain, single-quoted or block scalar may hold as they are."""
-    return all(ch == "\t" or (ch >= " " and ch not in "\x7f\ufeff") for ch in text) and \
-        not any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+    return _ESCAPE.search(text) is None
 
 
 def double_quoted(text: str) -> str:
-    """A JSON string is a valid YAML double-quoted scalar; it holds any text on one line."""
-    return json.dumps(text, ensure_ascii=False)
+    """A JSON string, with the characters YAML refuses escaped: it holds any text on one line."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
 def single_line_scalar(text: str, *, flow: bool = False) -> str:
