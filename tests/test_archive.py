@@ -6,10 +6,19 @@ import subprocess
 import textwrap
 
 import pytest
+
 from reporter.archive import ArchiveError, archived_weeks, commit_week
 from reporter.config import load_config
 from tests.tracker_helpers import (
-    W2, W3, card, during, make_setup, monday_after, run, write_jira, write_ledger,
+    W2,
+    W3,
+    card,
+    during,
+    make_setup,
+    monday_after,
+    run,
+    write_jira,
+    write_ledger,
 )
 
 

@@ -5,8 +5,20 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+
 from tests.tracker_helpers import (
-    W1, W2, W3, W4, W5, Setup, card, make_setup, monday_after, run, write_jira, write_ledger,
+    W1,
+    W2,
+    W3,
+    W4,
+    W5,
+    Setup,
+    card,
+    make_setup,
+    monday_after,
+    run,
+    write_jira,
+    write_ledger,
 )
 
 NOW = monday_after(W5)

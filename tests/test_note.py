@@ -6,7 +6,18 @@ import io
 import textwrap
 
 import pytest
-from tests.tracker_helpers import W2, W3, card, during, make_setup, run, tree_bytes, write_jira
+
+from tests.tracker_helpers import (
+    W2,
+    W3,
+    card,
+    during,
+    make_setup,
+    run,
+    tree_bytes,
+    write_jira,
+    write_ledger,
+)
 
 # Comments, blank lines, quoting and flow style as an engineer may leave them.
 NOTES = """\
@@ -162,3 +173,19 @@ def test_a_week_file_dated_off_a_week_end_stops_every_command(tmp_path, capsys, 
     assert r.status == 2 and r.out == ""
     assert "2023-02-08.yaml: 2023-02-08 is a Wednesday, not the last day of a week" in r.err
     assert tree_bytes(setup.root) == before
+
+
+def test_the_files_mode_is_kept_and_a_bom_too(week, capsys) -> None:
+    week.notes(W2).chmod(0o640)
+    week.notes(W2).write_bytes(b"\xef\xbb\xbf" + NOTES.encode())
+    assert note(capsys, week, "--issue", "x").status == 0
+    assert week.notes(W2).stat().st_mode & 0o777 == 0o640
+    assert week.notes(W2).read_bytes() == b"\xef\xbb\xbf" + NOTES.replace(
+        "[I still need a PCIE card]", "[I still need a PCIE card, x]").encode()
+
+
+def test_a_note_for_a_week_already_sent_says_so(week, capsys) -> None:
+    write_ledger(week, W2, "sent")
+    r = note(capsys, week, "STR-68", "late")
+    assert r.status == 0
+    assert "the week ending 2023-02-10 was already sent" in r.err

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import pytest
 from reporter.store.noteedit import EditError, append_bullet
 
 # A file written by hand: comments everywhere, mixed quoting, flow and block styles, a

@@ -10,7 +10,17 @@ from reporter.model.notes import CardNotes, SectionNotes, WeekNotes
 from reporter.progress import Progress, progress_of
 from reporter.store import snapshot
 from tests.tracker_helpers import (
-    W1, W2, W3, W4, W5, card, during, make_setup, run, write_jira, write_ledger,
+    W1,
+    W2,
+    W3,
+    W4,
+    W5,
+    card,
+    during,
+    make_setup,
+    run,
+    write_jira,
+    write_ledger,
 )
 
 
@@ -86,7 +96,8 @@ def test_the_whole_status(tmp_path, capsys) -> None:
           sent       2023-02-03
           pending    2023-02-17
           ambiguous  2023-02-10
-          (the mail server may or may not have an ambiguous week; check, then `reporter send --force --week W` resends it with the same Message-ID)
+          (an ambiguous week may or may not have reached the mail server; check,
+           then `reporter send --force --week W` resends it, same Message-ID)
         """)
 
 

@@ -13,7 +13,16 @@ from reporter.model.notes import CardNotes, SectionNotes, WeekNotes
 from reporter.store.notes import load_week_notes
 from reporter.tracker import Dropped, carry_forward
 from tests.tracker_helpers import (
-    W1, W2, W3, W4, card, during, make_setup, monday_after, run, write_jira,
+    W1,
+    W2,
+    W3,
+    W4,
+    card,
+    during,
+    make_setup,
+    monday_after,
+    run,
+    write_jira,
     write_ledger,
 )
 

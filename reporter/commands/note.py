@@ -57,6 +57,11 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         if _add_to_new(config, week_end, target, text):
             log.info("%s did not exist: drafted it from the tracker first", path)
             break
+    from reporter.deliver.ledger import week_state
+
+    if week_state(config.data_dir, week_end) == "sent":
+        log.warning("the week ending %s was already sent: this bullet is not in the email "
+                    "that went out", week_end)
     ctx.stdout.write(f"{path}: added a bullet to {target.label}\n")
     ctx.stdout.flush()
     return 0

