@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from reporter.config import Config
 
 SUBJECT = "Week ending {week}: sent"
-SUBJECT_RE = re.compile(r"^Week ending (\d{4}-\d{2}-\d{2}): sent$")
+# This module's subject, and "Sent the week ending ..." as another archiver may word it.
+SUBJECT_RE = re.compile(r"^(?:Week ending (\d{4}-\d{2}-\d{2}): sent"
+                        r"|Sent the week ending (\d{4}-\d{2}-\d{2}))$")
 GITIGNORE = "# Written by reporter: the lock and unfinished atomic writes are not archived.\n" \
             ".lock\n.*.tmp\n"
 
@@ -87,22 +89,27 @@ def commit_week(config: Config, week_end: dt.date, message_id: str) -> str | Non
 
 
 def archived_weeks(config: Config) -> dict[dt.date, str]:
-    """The archived weeks and the short id of the newest commit of each; {} without archive."""
-    if config.archive != "git" or not (config.data_dir / ".git").exists():
+    """The archived weeks and the short id of the newest commit of each; {} without archive.
+
+    The commits are found in the repository that holds data_dir (its own, or a parent's),
+    among the commits that touch data_dir.
+    """
+    if config.archive != "git" or not config.data_dir.is_dir():
         return {}
     import git
 
     try:
-        repo = git.Repo(config.data_dir)
-        log = repo.git.log("--format=%h%x00%s")
+        repo = git.Repo(config.data_dir, search_parent_directories=True)
+        log = repo.git.log("--format=%h%x00%s", "--", str(config.data_dir.resolve()))
     except git.GitError:
-        return {}  # no commit yet, or not a repository after all
+        return {}  # not a repository, or no commit yet
     out: dict[dt.date, str] = {}
     for line in log.splitlines():
         short, _, subject = line.partition("\0")
         match = SUBJECT_RE.match(subject)
         if match:
-            out.setdefault(dt.date.fromisoformat(match.group(1)), short)
+            week = dt.date.fromisoformat(match.group(1) or match.group(2))
+            out.setdefault(week, short)
     return out
 
 
