@@ -94,12 +94,22 @@ def write_jira(setup: Setup, week_end: dt.date, *cards: Card,
 
 
 def write_ledger(setup: Setup, week_end: dt.date, state: str, message_id: str = "") -> Path:
-    """A sent-ledger entry as reporter/deliver/ledger.py reads it (`state` is what it needs)."""
+    """A sent-ledger entry in the send command's full shape (data/sent/<week>.json):
+    format, week, state, Message-ID and the attempts, the last one ending in `state`."""
     path = setup.data / "sent" / f"{week_end.isoformat()}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
+    started = monday_after(week_end)
+    attempts = [] if state == "sending" else [{
+        "number": 1, "started_at": started.isoformat(), "transport": "smtp",
+        "outcome": state, "reason": None if state == "sent" else "connection lost after DATA",
+        "date": "Mon, 13 Feb 2023 09:00:00 +0900", "sha256": "0" * 64,
+        "envelope_from": "test.engineer@example.org", "recipients": ["team@example.org"],
+        "refused": [], "finished_at": (started + dt.timedelta(seconds=2)).isoformat(),
+    }]
     doc = {"week_end": week_end.isoformat(), "state": state,
-           "message_id": message_id or f"<weekly-{week_end}@example.org>"}
-    path.write_text(json.dumps(doc), encoding="utf-8")
+           "message_id": message_id or f"<weekly-{week_end}@example.org>",
+           "attempts": attempts, "format": 1}
+    path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
     return path
 
 
