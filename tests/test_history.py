@@ -191,7 +191,7 @@ def test_findings_of_the_week_are_listed(tmp_path, capsys) -> None:
         """))
     samples = tmp_path / "samples"
     samples.mkdir()
-    (samples / "latency-0216.txt").write_text(
+    (samples / "latency-2023-02-16.txt").write_text(
         "".join(f"{100 + (i * 37) % 300}\n" for i in range(1000)) + "3500\n")
     config = load_config(setup.config)
     snap = measurements.pull_measurements(config, W3, monday_after(W3), jira=None)
@@ -199,5 +199,5 @@ def test_findings_of_the_week_are_listed(tmp_path, capsys) -> None:
     r = run(capsys, setup, "history", "STR-76", now=NOW)
     assert r.status == 0, r.err
     assert "Week ending 2023-02-17: no Jira pull; not sent\n* Latency, long run " \
-           "(latency-0216.txt, 1001 samples" in r.out
+           "(latency-2023-02-16.txt, 1001 samples" in r.out
     assert "1 spikes > 3000 usecs" in r.out or "1 spike > 3000 usecs" in r.out
