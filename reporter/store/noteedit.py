@@ -1,4 +1,7 @@
-"""Adds one bullet to a notes file's text by a single insertion, leaving every other byte as it was.
+"""Adds one bullet to a notes file's text in one local edit; every other byte stays as it was.
+
+The edit is an insertion, or, for `KEY: []`, `KEY: {}`, `KEY: ~` and a bare `KEY:`, the
+empty value turned into a block list under the key (a comment after it stays).
 
 Why text edits and not a round-trip YAML library: ruamel.yaml keeps comments but re-flows
 flow mappings, long lines and indentation, so the engineer's file would not stay byte for
