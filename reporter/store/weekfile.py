@@ -1,0 +1,128 @@
+"""Creates the week's notes file and adds bullets to it: checked first, written atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import logging
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from reporter.config import Config
+from reporter.errors import InputError, ReporterError
+from reporter.fsutil import fsync_dir, write_atomic
+from reporter.model.notes import WeekNotes
+from reporter.store.notes import load_week_notes, note_weeks, notes_path, parse_week_notes
+from reporter.tracker import Draft, carry_forward
+from reporter.yamldoc import YamlSyntaxError, load_yaml_text
+
+log = logging.getLogger("reporter")
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Drafted:
+    path: Path
+    draft: Draft
+    text: str
+
+
+def draft_week(config: Config, week_end: dt.date) -> Drafted:
+    """The new notes file of `week_end`, carried from the latest earlier week with notes.
+
+    Nothing is written; the text is checked with the notes reader first.
+    """
+    from reporter.store.notewriter import draft_text
+    from reporter.store.tracked import jira_view
+
+    earlier = [w for w in note_weeks(config) if w < week_end]
+    previous = load_week_notes(config, earlier[-1]) if earlier else None
+    view = jira_view(config.data_dir, week_end, previous.card_keys() if previous else ())
+    draft = carry_forward(week_end, config.sections, previous, view.known, view.current)
+    path = notes_path(config.data_dir, week_end)
+    text = draft_text(draft)
+    check_text(config, week_end, path, text)
+    return Drafted(path, draft, text)
+
+
+def check_text(config: Config, week_end: dt.date, path: Path, text: str) -> WeekNotes:
+    """Parse `text` as the notes file at `path`; InputError names the file and line."""
+    try:
+        doc = load_yaml_text(text[1:] if text.startswith(BOM) else text, path)
+    except YamlSyntaxError as exc:
+        raise InputError(str(exc), hint="fix the file; nothing was changed") from None
+    return parse_week_notes(doc, config, week_end)
+
+
+def read_text(path: Path) -> str:
+    """The notes file's text exactly as stored (a BOM included), or InputError."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})",
+                         hint="save the file as UTF-8; nothing was changed") from None
+
+
+def write_text(path: Path, text: str) -> None:
+    """Replace the notes file atomically: readers see the old or the new text, never a mix."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+        write_atomic(path, text.encode("utf-8"))
+        if mode is not None:  # the temporary file was made 0600; keep the user's mode
+            os.chmod(path, mode)
+    except OSError as exc:
+        raise ReporterError(f"{path}: cannot write: {exc.strerror}",
+                            hint="the file was left as it was") from None
+
+
+def create_text(path: Path, text: str) -> bool:
+    """Write a new file atomically, never replacing one that exists; False when one does."""
+    try:
+        return _create(path, text)
+    except OSError as exc:
+        raise ReporterError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+def _create(path: Path, text: str) -> bool:
+    """The data goes to a temporary file that is then hard-linked to `path`: link(2) fails
+    when `path` exists, so a file created meanwhile by another run is never overwritten.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())  # as an editor would create it
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP):
+                raise
+            if path.exists():  # no hard links here: check, then rename
+                return False
+            os.replace(tmp, path)
+    finally:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+    fsync_dir(path.parent)
+    return True
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
