@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import types
 import typing
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
@@ -71,7 +72,7 @@ def _convert(tp: Any, data: Any, where: str) -> Any:
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             raise CodecError(f"{where}: expected an object for {tp.__name__}")
-        hints = get_type_hints(tp)
+        hints = _hints(tp)
         kwargs = {}
         for f in dataclasses.fields(tp):
             if f.name in data:
@@ -98,3 +99,8 @@ def _convert(tp: Any, data: Any, where: str) -> Any:
             raise CodecError(f"{where}: expected {tp.__name__}, got {data!r}")
         return data
     raise CodecError(f"{where}: cannot convert to {tp!r}")
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
