@@ -1,0 +1,123 @@
+"""Gathers the week's notes, snapshots and calendar, then composes and renders the body."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+from reporter.calendar import calendar_lines
+from reporter.compose import Inputs, Stale, compose
+from reporter.deliver.ledger import last_sent_before
+from reporter.model.cards import JiraSnapshot
+from reporter.render import render_body
+from reporter.store import snapshot
+from reporter.store.events import load_events
+from reporter.store.notes import load_week_notes, notes_path
+
+if TYPE_CHECKING:
+    from reporter.cli import Context
+    from reporter.config import Config
+
+log = logging.getLogger("reporter")
+
+
+def build_email_body(ctx: Context, week_end: dt.date, *, stale: tuple[str, ...] = ()) -> str:
+    """The email body for the week, from what is stored; warnings go to the log."""
+    config = ctx.config
+    notes = load_week_notes(config, week_end)
+    if notes is None:
+        log.warning("no notes for the week ending %s (%s); run `reporter draft` to start them",
+                    week_end, notes_path(config.data_dir, week_end))
+    jira = snapshot.read_part(config.data_dir, week_end, "jira", JiraSnapshot)
+    baseline = _baseline_week(config, week_end)
+    previous_jira = (snapshot.read_part(config.data_dir, baseline, "jira", JiraSnapshot)
+                     if baseline else None)
+    tracked = notes.card_keys() if notes else ()
+    missing = [k for k in tracked if jira is None or not (jira.card(k) and jira.card(k).summary)]
+    inputs = Inputs(
+        week_end=week_end,
+        sections=config.sections,
+        notes=notes,
+        jira=jira,
+        previous_jira=previous_jira,
+        known_summaries=known_summaries(config, week_end, missing),
+        standing_remote_links=bool(config.jira and config.jira.remote_links),
+        findings=_findings(config, week_end),
+        patch_entries=_patch_entries(config, week_end, baseline),
+        calendar=calendar_lines(config.calendar, week_end, load_events(config.data_dir)),
+        stale=tuple(Stale(name, _pulled_at(config, week_end, name)) for name in stale),
+    )
+    composed = compose(inputs)
+    for warning in composed.warnings:
+        log.warning("%s", warning)
+    return render_body(composed.view, config.templates_dir)
+
+
+def _baseline_week(config: Config, week_end: dt.date) -> dt.date | None:
+    """The week to compare with: the last sent one, or the latest earlier pull if none was."""
+    sent = last_sent_before(config.data_dir, week_end)
+    if sent is not None:
+        return sent
+    return snapshot.latest_before(config.data_dir, "jira", week_end)
+
+
+def known_summaries(config: Config, week_end: dt.date, keys: list[str]) -> dict[str, str]:
+    """The last known summary of cards Jira did not return, from older snapshots."""
+    found: dict[str, str] = {}
+    wanted = set(keys)
+    if not wanted:
+        return found
+    for week in reversed(snapshot.weeks_with(config.data_dir, "jira")):
+        if week >= week_end:
+            continue
+        old = snapshot.read_part(config.data_dir, week, "jira", JiraSnapshot)
+        for card in old.cards if old else ():
+            if card.key in wanted and card.summary and card.key not in found:
+                found[card.key] = card.summary
+        if wanted <= found.keys():
+            break
+    return found
+
+
+def _pulled_at(config: Config, week_end: dt.date, source: str) -> str | None:
+    import json
+
+    path = snapshot.part_path(config.data_dir, week_end, source)
+    if not path.is_file():
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))["data"]["pulled_at"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return str(value) if value else None
+
+
+def _findings(config: Config, week_end: dt.date) -> dict[str, tuple[tuple[str, ...], ...]]:
+    if not snapshot.part_path(config.data_dir, week_end, "measurements").is_file():
+        return {}
+    from reporter.measure.findings import finding_lines, previous_finding
+    from reporter.model.findings import MeasurementSnapshot
+
+    current = snapshot.read_part(config.data_dir, week_end, "measurements", MeasurementSnapshot)
+    last = snapshot.read_part(config.data_dir, week_end - dt.timedelta(days=7), "measurements",
+                              MeasurementSnapshot)
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for finding in current.findings if current else ():
+        lines = finding_lines(finding, previous_finding(finding, last))
+        out.setdefault(finding.card, []).append(lines)
+    return {key: tuple(value) for key, value in out.items()}
+
+
+def _patch_entries(config: Config, week_end: dt.date,
+                   baseline: dt.date | None) -> tuple[str, ...]:
+    if config.patches is None or not snapshot.part_path(config.data_dir, week_end,
+                                                        "patches").is_file():
+        return ()
+    from reporter.model.patches import PatchSnapshot
+    from reporter.patchstatus import patch_entries
+
+    current = snapshot.read_part(config.data_dir, week_end, "patches", PatchSnapshot)
+    previous = (snapshot.read_part(config.data_dir, baseline, "patches", PatchSnapshot)
+                if baseline else None)
+    return patch_entries(current, previous, config.patches, week_end)
