@@ -159,6 +159,15 @@ def parse_message(data: bytes) -> EmailMessage:
     return msg
 
 
+def readable_text(data: bytes) -> str:
+    """Headers (decoded, unfolded, no Date) and the decoded body: what a reader sees."""
+    msg = parse_message(data)
+    head = "".join(f"{name}: {value}\n" for name, value in msg.items()
+                   if name.lower() != "date")
+    body = msg.get_content() if not msg.is_multipart() else msg.as_string()
+    return head + "\n" + body.replace("\r\n", "\n")
+
+
 def without_date(data: bytes) -> bytes:
     """The message bytes minus the Date header (what preview can show ahead of sending)."""
     head, sep, rest = data.partition(b"\n\n")
