@@ -38,6 +38,7 @@ NOTES = textwrap.dedent("""\
 def write_config(tmp_path: Path, *, port: int = 25, security: str = "none",
                  transport: str = "smtp", mail_extra: str = "", smtp_extra: str = "",
                  top_extra: str = "", to: tuple[str, ...] | None = None, retries: int = 0,
+                 timeout_s: float = 5, summary: str | None = "Break down the latency",
                  notes: str | None = NOTES) -> Path:
     """config.yaml + data/weeks/2023-02-10.yaml in tmp_path; returns the config path."""
     recipients = ", ".join(_yaml_str(a) for a in (to or (
@@ -54,7 +55,7 @@ def write_config(tmp_path: Path, *, port: int = 25, security: str = "none",
           bcc_self: true
           followup_to: true
           transport: {transport}
-          smtp: {{host: 127.0.0.1, port: {port}, security: {security}, timeout_s: 5{smtp_extra}}}
+          smtp: {{host: 127.0.0.1, port: {port}, security: {security}, timeout_s: {timeout_s}{smtp_extra}}}
           retries: {retries}
           retry_delay_s: 0
         """) + textwrap.indent(textwrap.dedent(mail_extra), "  ") + textwrap.dedent(top_extra)
@@ -63,6 +64,8 @@ def write_config(tmp_path: Path, *, port: int = 25, security: str = "none",
     (tmp_path / "data" / "weeks").mkdir(parents=True, exist_ok=True)
     if notes is not None:
         (tmp_path / "data" / "weeks" / f"{WEEK}.yaml").write_text(notes, encoding="utf-8")
+    if summary is not None:
+        write_jira_snapshot(path, summary)
     return path
 
 
@@ -150,3 +153,15 @@ def ledger_json(config: Path) -> dict[str, object]:
     import json
 
     return json.loads((config.parent / "data" / "sent" / f"{WEEK}.json").read_text())
+
+
+def write_jira_snapshot(config: Path, summary: str = "Break down the latency") -> None:
+    """The week's Jira snapshot (as a pull stores it) with STR-76 and its summary."""
+    from reporter.model.cards import Card, JiraSnapshot
+    from reporter.store.snapshot import write_part
+
+    snap = JiraSnapshot(pulled_at="2023-02-13T08:59:00+09:00", server="https://jira.example",
+                        jql=None, cards=(Card(key="STR-76", summary=summary,
+                                              status="In Progress",
+                                              status_category="In Progress"),))
+    write_part(config.parent / "data", WEEK, "jira", snap)

@@ -170,11 +170,14 @@ class SmtpTransport:
                 accepted.append(rcpt)
             else:
                 refused.append((rcpt, code, reply))
+        detail = "; ".join(f"{r}: {c} {self._text(t)}" for r, c, t in refused)
+        if any(400 <= code < 500 for _, code, _ in refused):
+            # Try later for everyone rather than now for some: a rerun then sends the
+            # message once to all, instead of a second copy to those accepted now.
+            raise self._error(f"recipients refused for now ({detail})", temporary=True)
         if not accepted:
-            temporary = any(400 <= code < 500 for _, code, _ in refused)
-            detail = "; ".join(f"{r}: {c} {self._text(t)}" for r, c, t in refused)
-            raise self._error(f"every recipient was refused ({detail})", temporary=temporary,
-                              hint=None if temporary else "check mail.to and mail.cc")
+            raise self._error(f"every recipient was refused ({detail})", temporary=False,
+                              hint="check mail.to and mail.cc")
         code, reply = conn.docmd("DATA")
         if code != 354:
             raise self._reply_error("DATA", code, reply)

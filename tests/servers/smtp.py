@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import socket
 import ssl
 import threading
+import warnings
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -33,7 +35,9 @@ class Received:
 
     @property
     def message(self) -> EmailMessage:
-        msg = email.message_from_bytes(self.data, policy=email.policy.default)
+        # as a mail store keeps it: local line ends
+        msg = email.message_from_bytes(self.data.replace(b"\r\n", b"\n"),
+                                       policy=email.policy.default)
         assert isinstance(msg, EmailMessage)
         return msg
 
@@ -79,7 +83,8 @@ class RecordingHandler:
                 self.received.append(Received(
                     mail_from=envelope.mail_from or "", rcpt_tos=list(envelope.rcpt_tos),
                     data=bytes(raw), mail_options=list(envelope.mail_options),
-                    tls=session.ssl is not None,
+                    tls=server.transport is not None
+                    and server.transport.get_extra_info("ssl_object") is not None,
                     login=session.auth_data.decode() if isinstance(session.auth_data, bytes)
                     else None))
         if reply == "drop-after-dot":
@@ -122,13 +127,29 @@ class LoopbackSMTP(Controller):
         if tls is not None and not implicit_tls:
             kwargs.update(tls_context=tls, require_starttls=True)
         if users is not None:
+            # aiosmtpd knows of STARTTLS only; over implicit TLS the link is encrypted too
             kwargs.update(authenticator=_Authenticator(users), auth_required=True,
-                          auth_require_tls=True)
+                          auth_require_tls=not implicit_tls)
         super().__init__(self.handler, hostname="127.0.0.1", port=0,
                          ssl_context=tls if implicit_tls else None, **kwargs)
 
     def factory(self) -> SMTP:
-        return _ScriptedSMTP(self.handler, **self.SMTP_kwargs)
+        with warnings.catch_warnings():
+            # AUTH without aiosmtpd's own TLS check: set only for implicit TLS (see above)
+            warnings.simplefilter("ignore", UserWarning)
+            return _ScriptedSMTP(self.handler, **self.SMTP_kwargs)
+
+    def _create_server(self) -> Any:
+        if not self.script.drop_mid_data:
+            return super()._create_server()
+        # A small receive window keeps little of the message in flight, so the client
+        # is still writing when the connection is cut off and sees it fail.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        return self.loop.create_server(self._factory_invoker, sock=sock,
+                                       ssl=self.ssl_context)
 
     def _trigger_server(self) -> None:
         assert self.server is not None
