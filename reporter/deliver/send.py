@@ -264,13 +264,12 @@ def _dry_run(ctx: Context, week_end: dt.date, mail: MailConfig, render: Render) 
     prepared = prepare(ctx, week_end, render(()), message_id)
     state = (already_sent(ctx, entry) if entry and entry.state == "sent"
              else f"week ending {week_end}: {entry.state if entry else 'not sent yet'}")
-    out = [prepared.data.decode("utf-8", "replace"),
-           "--- envelope (dry run: nothing sent, nothing written) ---",
-           f"MAIL FROM:<{prepared.envelope.sender}>",
-           *(f"RCPT TO:<{r}>" for r in prepared.envelope.recipients),
-           f"via {transport_label(mail)}",
-           state, ""]
-    ctx.stdout.write("\n".join(out))
+    envelope = ["--- envelope (dry run: nothing sent, nothing written) ---",
+                f"MAIL FROM:<{prepared.envelope.sender}>",
+                *(f"RCPT TO:<{r}>" for r in prepared.envelope.recipients),
+                f"via {transport_label(mail)}", state]
+    ctx.stdout.write(prepared.data.decode("utf-8", "replace"))
+    ctx.stdout.write("".join(line + "\n" for line in envelope))
     return 0
 
 
