@@ -12,6 +12,7 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from reporter.cli import Context, main
 from reporter.config import Config, load_config
@@ -55,7 +56,8 @@ def write_config(tmp_path: Path, *, port: int = 25, security: str = "none",
           bcc_self: true
           followup_to: true
           transport: {transport}
-          smtp: {{host: 127.0.0.1, port: {port}, security: {security}, timeout_s: {timeout_s}{smtp_extra}}}
+          smtp: {{host: 127.0.0.1, port: {port}, security: {security},
+                 timeout_s: {timeout_s}{smtp_extra}}}
           retries: {retries}
           retry_delay_s: 0
         """) + textwrap.indent(textwrap.dedent(mail_extra), "  ") + textwrap.dedent(top_extra)
@@ -149,7 +151,8 @@ def make_tls(folder: Path) -> tuple[ssl.SSLContext, Path]:
     return server, cert_path
 
 
-def ledger_json(config: Path) -> dict[str, object]:
+def ledger_json(config: Path) -> Any:
+    """The week's ledger file as JSON."""
     import json
 
     return json.loads((config.parent / "data" / "sent" / f"{WEEK}.json").read_text())

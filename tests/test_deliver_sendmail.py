@@ -76,7 +76,7 @@ def test_exit_75_is_retried_within_the_run(tmp_path: Path, calls: Path) -> None:
     config = config_for(tmp_path, retries=2)
     assert run_cli(config, "send").status == 0
     assert len(recorded(calls)) == 3
-    outcomes = [a["outcome"] for a in ledger_json(config)["attempts"]]  # type: ignore[union-attr]
+    outcomes = [a["outcome"] for a in ledger_json(config)["attempts"]]
     assert outcomes == ["failed", "failed", "sent"]
 
 

@@ -69,7 +69,7 @@ def test_a_normal_send_delivers_the_exact_message_and_envelope(tmp_path: Path,
     assert "Bcc" not in msg
     doc = ledger_json(config)
     assert doc["state"] == "sent" and doc["message_id"] == str(msg["Message-ID"])
-    [attempt] = doc["attempts"]  # type: ignore[misc]
+    [attempt] = doc["attempts"]
     assert attempt["recipients"] == got.rcpt_tos and attempt["refused"] == []
 
 
@@ -198,7 +198,7 @@ def test_a_temporary_refusal_is_retried_within_the_run(tmp_path: Path) -> None:
         assert len(server.received) == 1 and server.handler.transactions == 3
     assert run.status == 0
     doc = ledger_json(config)
-    assert [a["outcome"] for a in doc["attempts"]] == ["failed", "failed", "sent"]  # type: ignore[union-attr]
+    assert [a["outcome"] for a in doc["attempts"]] == ["failed", "failed", "sent"]
 
 
 def test_retries_are_bounded(tmp_path: Path) -> None:
@@ -224,7 +224,7 @@ def test_a_permanent_refusal_is_not_retried_and_nothing_is_marked_sent(
         assert server.handler.transactions <= 1 and server.received == []
     assert run.status == 1 and "550" in run.err and "nothing was sent" in run.err
     doc = ledger_json(config)
-    assert doc["state"] == "sending" and len(doc["attempts"]) == 1  # type: ignore[arg-type]
+    assert doc["state"] == "sending" and len(doc["attempts"]) == 1
 
 
 def test_partial_recipient_refusal_is_reported(tmp_path: Path) -> None:
@@ -240,7 +240,7 @@ def test_partial_recipient_refusal_is_reported(tmp_path: Path) -> None:
     assert len(run.err.strip().splitlines()) == 1
     doc = ledger_json(config)
     assert doc["state"] == "sent"
-    assert doc["attempts"][-1]["refused"] == [  # type: ignore[index]
+    assert doc["attempts"][-1]["refused"] == [
         {"recipient": "alex.bennee@example.org", "reply": "550 5.1.1 no such user"}]
     assert again.status == 0 and "already sent" in again.out and len(server.received) == 1
 
@@ -325,7 +325,7 @@ def test_a_refused_connection_fails_before_anything_is_handed_over(tmp_path: Pat
     run = run_cli(config, "send")
     assert run.status == 1 and "cannot talk to the server" in run.err
     doc = ledger_json(config)
-    assert doc["state"] == "sending" and len(doc["attempts"]) == 2  # type: ignore[arg-type]
+    assert doc["state"] == "sending" and len(doc["attempts"]) == 2
 
 
 def test_non_ascii_text_goes_as_8bitmime(tmp_path: Path, server: LoopbackSMTP) -> None:

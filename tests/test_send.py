@@ -128,7 +128,7 @@ def test_force_resends_a_sent_week_with_the_same_message_id(tmp_path: Path,
     assert first.message["Message-ID"] == second.message["Message-ID"]
     doc = ledger_json(config)
     assert doc["state"] == "sent"
-    assert [a["outcome"] for a in doc["attempts"]] == ["sent", "sent"]  # type: ignore[union-attr]
+    assert [a["outcome"] for a in doc["attempts"]] == ["sent", "sent"]
 
 
 def test_without_a_mail_section_send_is_a_config_error(tmp_path: Path) -> None:

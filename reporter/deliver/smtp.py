@@ -263,4 +263,4 @@ def _close(conn: Any) -> None:
     try:
         conn.close()
     except Exception:  # noqa: BLE001 - closing a broken connection may fail too
-        pass
+        log.debug("smtp: closing the connection failed")

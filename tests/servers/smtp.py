@@ -89,7 +89,7 @@ class RecordingHandler:
                     else None))
         if reply == "drop-after-dot":
             # Queued, and the connection is lost before the client hears 250.
-            assert server.transport is not None
+            assert isinstance(server.transport, asyncio.Transport)
             server.transport.abort()
             return "250 2.0.0 queued (never heard)"
         return "250 2.0.0 OK queued" if reply == "250" else reply
@@ -112,7 +112,7 @@ class _ScriptedSMTP(SMTP):
         await self.push("354 End data with <CR><LF>.<CR><LF>")
         for _ in range(3):
             await self._reader.readuntil(b"\r\n")
-        assert self.transport is not None
+        assert isinstance(self.transport, asyncio.Transport)
         self.transport.abort()  # RST: the client's next writes fail
 
 
@@ -152,13 +152,14 @@ class LoopbackSMTP(Controller):
                                        ssl=self.ssl_context)
 
     def _trigger_server(self) -> None:
-        assert self.server is not None
+        assert isinstance(self.server, asyncio.Server)
         self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
+        super()._trigger_server()  # type: ignore[no-untyped-call]
 
     @property
     def received(self) -> list[Received]:
-        return self.handler.received
+        received: list[Received] = self.handler.received
+        return received
 
     def __enter__(self) -> LoopbackSMTP:
         self.start()
