@@ -230,3 +230,14 @@ def test_archive_git_commits_the_data_folder_after_the_send(
     assert ".lock" not in tracked
     entry = read_ledger(data, WEEK)
     assert entry is not None and entry.state == "sent"
+
+
+def test_an_unwritable_eml_stops_the_send_before_the_data_leaves(
+        tmp_path: Path, server: LoopbackSMTP) -> None:
+    config = write_config(tmp_path, port=server.port)
+    eml_path(tmp_path / "data", WEEK).mkdir(parents=True)  # a folder where the file goes
+    run = run_cli(config, "send")
+    assert run.status == 1 and "2023-02-10.eml: cannot write" in run.err
+    assert "nothing was sent" in run.err and len(run.err.strip().splitlines()) == 1
+    assert server.received == []
+    assert ledger_json(config)["state"] == "sending"

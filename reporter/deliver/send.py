@@ -7,11 +7,14 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reporter.deliver.ledger import (
     Attempt,
     LedgerEntry,
+    eml_path,
+    ledger_path,
     read_ledger,
     with_attempt,
     write_eml,
@@ -170,17 +173,20 @@ def _deliver(ctx: Context, entry: LedgerEntry, prepared: Prepared, transport: Tr
                           envelope_from=prepared.envelope.sender,
                           recipients=prepared.envelope.recipients)
         entry = with_attempt(entry, attempt, resting)
-        write_ledger(data_dir, entry)
+        _record(data_dir, entry)
         crash_point("sending-written")
 
         def before_handover() -> None:
             nonlocal entry, attempt
-            sha = write_eml(data_dir, week_end, prepared.data)
+            try:
+                sha = write_eml(data_dir, week_end, prepared.data)
+            except OSError as exc:
+                raise _unwritable(eml_path(data_dir, week_end), exc) from None
             crash_point("eml-written")
             attempt = replace(attempt, outcome="ambiguous", sha256=sha,
                               reason="handed over; no confirmation recorded")
             entry = with_attempt(entry, attempt, handing)
-            write_ledger(data_dir, entry)
+            _record(data_dir, entry)
             crash_point("handover-written")
 
         try:
@@ -189,17 +195,18 @@ def _deliver(ctx: Context, entry: LedgerEntry, prepared: Prepared, transport: Tr
             if exc.ambiguous:
                 attempt = replace(attempt, outcome="ambiguous", reason=exc.message,
                                   finished_at=clock())
-                write_ledger(data_dir, with_attempt(entry, attempt, handing))
+                _record(data_dir, with_attempt(entry, attempt, handing),
+                        "; the message may have been delivered")
                 raise DeliveryError(
                     f"week {week_end}: {exc.message}; the week is now marked ambiguous "
                     f"({prepared.message_id})", hint=exc.hint) from None
             attempt = replace(attempt, outcome="failed", reason=exc.message,
                               finished_at=clock())
             entry = with_attempt(entry, attempt, resting)
-            write_ledger(data_dir, entry)
+            _record(data_dir, entry)
             if exc.temporary and round_ < mail.retries:
-                log.warning("%s (temporary; try %d of %d)", exc.message, round_ + 1,
-                            mail.retries + 1)
+                log.info("%s (temporary; try %d of %d)", exc.message, round_ + 1,
+                         mail.retries + 1)
                 continue
             again = ("the next run sends it" if resting == "sending"
                      else "`send --force` tries again")
@@ -217,12 +224,27 @@ def _deliver(ctx: Context, entry: LedgerEntry, prepared: Prepared, transport: Tr
         except OSError as exc:
             raise DeliveryError(
                 f"week {week_end} was sent as {prepared.message_id}, but the ledger could "
-                f"not record it ({exc.strerror}); it says ambiguous",
-                hint="do not use --force: the email went out; fix the disk, then edit "
-                "nothing, the next run explains") from None
+                f"not record it ({exc.strerror}); it still says ambiguous",
+                hint="the email went out: do not resend it with --force; once the disk is "
+                "fixed, set the last attempt's outcome and the state to sent in "
+                f"{ledger_path(data_dir, week_end)}") from None
         crash_point("sent-written")
         return accepted
     raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _record(data_dir: Path, entry: LedgerEntry, then: str = "; nothing was sent") -> None:
+    try:
+        write_ledger(data_dir, entry)
+    except OSError as exc:
+        raise _unwritable(ledger_path(data_dir, entry.week_end), exc, then) from None
+
+
+def _unwritable(path: Path, exc: OSError, then: str = "; nothing was sent") -> DeliveryError:
+    # Before the handover this is a ReporterError, which the transports let through
+    # untouched: the data never leaves, and the ledger keeps its last written state.
+    return DeliveryError(f"{path}: cannot write ({exc.strerror}){then}",
+                         hint="check the free space and permissions of data_dir")
 
 
 def already_sent(ctx: Context, entry: LedgerEntry) -> str:
