@@ -54,17 +54,21 @@ def _convert(tp: Any, data: Any, where: str) -> Any:
             raise CodecError(f"{where}: expected a list, got {type(data).__name__}")
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_convert(args[0], v, f"{where}[{i}]") for i, v in enumerate(data))
-        return tuple(_convert(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, data)))
+        if len(args) != len(data):
+            raise CodecError(f"{where}: expected {len(args)} items, got {len(data)}")
+        return tuple(_convert(a, v, f"{where}[{i}]")
+                     for i, (a, v) in enumerate(zip(args, data, strict=True)))
     if origin is dict:
         key_t, val_t = get_args(tp)
         if not isinstance(data, dict):
             raise CodecError(f"{where}: expected an object")
-        return {_convert(key_t, k, where): _convert(val_t, v, f"{where}.{k}") for k, v in data.items()}
+        return {_convert(key_t, k, where): _convert(val_t, v, f"{where}.{k}")
+                for k, v in data.items()}
     if origin is typing.Literal:
         if data not in get_args(tp):
             raise CodecError(f"{where}: {data!r} is not one of {get_args(tp)}")
         return data
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             raise CodecError(f"{where}: expected an object for {tp.__name__}")
         hints = get_type_hints(tp)

@@ -632,9 +632,11 @@ def _positive(value: float) -> str | None:
 def _check_country(country: str, subdivision: str | None) -> tuple[str, str] | None:
     import holidays
 
-    supported = holidays.list_supported_countries()
-    if country not in supported:
+    # Building one calendar is cheap; list_supported_countries() imports every country.
+    try:
+        holidays.country_holidays(country, subdiv=subdivision)
+    except NotImplementedError as exc:
+        if subdivision and "subdivision" in str(exc):
+            return ("subdivision", f"unknown subdivision {subdivision!r} of {country}")
         return ("country", f"unknown country code {country!r} for the holidays package")
-    if subdivision and subdivision not in supported[country]:
-        return ("subdivision", f"unknown subdivision {subdivision!r} of {country}")
     return None

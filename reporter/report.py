@@ -34,7 +34,7 @@ def build_email_body(ctx: Context, week_end: dt.date, *, stale: tuple[str, ...] 
     previous_jira = (snapshot.read_part(config.data_dir, baseline, "jira", JiraSnapshot)
                      if baseline else None)
     tracked = notes.card_keys() if notes else ()
-    missing = [k for k in tracked if jira is None or not (jira.card(k) and jira.card(k).summary)]
+    missing = [k for k in tracked if not _summary_in(jira, k)]
     inputs = Inputs(
         week_end=week_end,
         sections=config.sections,
@@ -52,6 +52,11 @@ def build_email_body(ctx: Context, week_end: dt.date, *, stale: tuple[str, ...] 
     for warning in composed.warnings:
         log.warning("%s", warning)
     return render_body(composed.view, config.templates_dir)
+
+
+def _summary_in(jira: JiraSnapshot | None, key: str) -> bool:
+    card = jira.card(key) if jira else None
+    return bool(card and card.summary)
 
 
 def _baseline_week(config: Config, week_end: dt.date) -> dt.date | None:

@@ -1,0 +1,81 @@
+"""The golden week: the demo renders ../shared/examples/2023-02-10/body.txt byte for byte."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+
+from reporter.cli import main
+from tests.conftest import GOLDEN, MONDAY_AFTER_GOLDEN, ROOT
+
+
+def assert_same_text(actual: str, golden_path: Path) -> None:
+    """Compare with a golden file; REPORTER_REGEN_GOLDEN=1 rewrites it instead."""
+    if os.environ.get("REPORTER_REGEN_GOLDEN"):
+        golden_path.write_text(actual, encoding="utf-8")
+    expected = golden_path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True),
+                                            str(golden_path), "rendered"))
+        pytest.fail(f"output differs from {golden_path.name}:\n{diff}", pytrace=False)
+
+
+def split_headers(out: str) -> tuple[dict[str, str], str]:
+    head, _, body = out.partition("\n\n")
+    headers = dict(line.split(": ", 1) for line in head.splitlines())
+    return headers, body
+
+
+def test_demo_preview_prints_the_golden_body(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["--config", str(ROOT / "config" / "demo.yaml"), "preview", "--week",
+                   "2023-02-10"], now=MONDAY_AFTER_GOLDEN)
+    captured = capsys.readouterr()
+    assert status == 0
+    headers, body = split_headers(captured.out)
+    assert headers["From"] == "AKASHI Takahiro <takahiro.akashi@linaro.org>"
+    assert headers["To"] == "private-kwg@linaro.org, alex.bennee@linaro.org"
+    assert headers["Subject"] == "[Weekly] Week ending 2023-02-10"
+    assert "takahiro.akashi@linaro.org" in headers["Mail-Followup-To"]
+    assert_same_text(body, GOLDEN / "2023-02-10.body.txt")
+    warnings = [line for line in captured.err.splitlines() if "warning" in line]
+    assert len(warnings) == 2
+    assert "STR-66" in warnings[0] and "TS-219" in warnings[1]
+
+
+def test_any_day_of_the_golden_week_selects_it(capsys: pytest.CaptureFixture[str]) -> None:
+    for day in ("2023-02-04", "2023-02-07", "2023-02-10"):
+        assert main(["--config", str(ROOT / "config" / "demo.yaml"), "preview", "--week", day],
+                    now=MONDAY_AFTER_GOLDEN) == 0
+        assert "Subject: [Weekly] Week ending 2023-02-10" in capsys.readouterr().out
+
+
+def test_preview_defaults_to_the_week_that_just_ended(capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    # Monday 2023-02-13 in Tokyo, nothing sent yet: the report due is 2023-02-10's.
+    assert main(["--config", str(ROOT / "config" / "demo.yaml"), "preview"],
+                now=MONDAY_AFTER_GOLDEN) == 0
+    _, body = split_headers(capsys.readouterr().out)
+    assert body == (GOLDEN / "2023-02-10.body.txt").read_text(encoding="utf-8")
+
+
+def test_once_last_week_is_sent_preview_defaults_to_this_week(
+        demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sent = demo_copy.parent.parent / "data" / "sent"
+    sent.mkdir()
+    (sent / "2023-02-10.json").write_text('{"state": "sent"}', encoding="utf-8")
+    assert main(["--config", str(demo_copy), "preview"], now=MONDAY_AFTER_GOLDEN) == 0
+    captured = capsys.readouterr()
+    assert "Subject: [Weekly] Week ending 2023-02-17" in captured.out
+    assert "no notes for the week ending 2023-02-17" in captured.err
+
+
+def test_a_corrupt_ledger_stops_preview_with_exit_2(
+        demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sent = demo_copy.parent.parent / "data" / "sent"
+    sent.mkdir()
+    (sent / "2023-02-10.json").write_text("", encoding="utf-8")
+    assert main(["--config", str(demo_copy), "preview"], now=MONDAY_AFTER_GOLDEN) == 2
+    assert "corrupt sent ledger" in capsys.readouterr().err
