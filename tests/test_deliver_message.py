@@ -205,3 +205,23 @@ def test_any_body_parses_back_with_the_same_headers(body: str) -> None:
         "From", "To", "Subject", "Mail-Followup-To", "Date", "Message-ID", "MIME-Version",
         "Content-Type", "Content-Transfer-Encoding", "Content-Disposition"]
     assert str(msg["Subject"]) == "[Weekly] Week ending 2023-02-10"
+
+
+names = st.text(alphabet=st.characters(exclude_categories=["Cc", "Cs", "Zl", "Zp"]),
+                min_size=1, max_size=60).filter(lambda n: "=?" not in n and n.strip() == n)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(names, min_size=1, max_size=4))
+def test_any_display_names_parse_back_to_the_configured_recipients(display: list[str]
+                                                                   ) -> None:
+    from email.headerregistry import Address
+
+    to = tuple(str(Address(display_name=n, addr_spec=f"r{i}@example.org"))
+               for i, n in enumerate(display))
+    data = build(m=mail(to=to))
+    head = data.split(b"\n\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\n")) <= 78
+    parsed = getaddresses(parse(data).get_all("To", []))
+    assert [a for _, a in parsed] == [f"r{i}@example.org" for i in range(len(display))]
+    assert envelope_of(mail(to=to)).recipients[:-1] == tuple(a for _, a in parsed)

@@ -10,7 +10,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from email.headerregistry import Address, AddressHeader, ContentTypeHeader, HeaderRegistry
+from email.headerregistry import (
+    Address,
+    AddressHeader,
+    BaseHeader,
+    ContentTypeHeader,
+    HeaderRegistry,
+)
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
 from typing import Any
@@ -46,10 +52,41 @@ class _PlainContentType(ContentTypeHeader):
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 2045 token: no tspecials
 
 
+class _AddressListHeader(AddressHeader):
+    """An address list folded one address at a time, the commas left as plain text.
+
+    Python 3.11's folder can put the comma after an RFC 2047-encoded name inside an
+    encoded word of its own (`=?utf-8?q?=2C?=`), which merges two addresses into one
+    (found by the property test in tests/test_deliver_message.py). Each address is
+    folded alone, which has no comma to misplace, and the list is packed by hand.
+    """
+
+    def fold(self, *, policy: Any) -> str:
+        name = str(getattr(self, "name", "To"))
+        # room for the comma, and for the stock folder, which can overshoot by one
+        narrow = policy.clone(max_line_length=policy.max_line_length - 2)
+        lines = [f"{name}:"]
+        last = len(self.addresses) - 1
+        for number, address in enumerate(self.addresses):
+            single = narrow.header_factory(name, [address])
+            folded = BaseHeader.fold(single, policy=narrow)  # the stock fold, one address
+            parts = [part.strip() for part in folded[len(name) + 1:].split(policy.linesep)
+                     if part.strip()]
+            comma = "," if number < last else ""
+            if len(parts) == 1 and len(f"{lines[-1]} {parts[0]}{comma}") <= \
+                    policy.max_line_length:
+                lines[-1] += f" {parts[0]}{comma}"
+            else:
+                lines.extend(f" {part}" for part in parts)
+                lines[-1] += comma
+        return str(policy.linesep).join(lines) + str(policy.linesep)
+
+
 def _registry() -> HeaderRegistry:
     registry = HeaderRegistry()
     registry.map_to_type("content-type", _PlainContentType)  # type: ignore[arg-type]
-    registry.map_to_type("mail-followup-to", AddressHeader)  # type: ignore[arg-type]
+    for name in ("to", "cc", "mail-followup-to"):
+        registry.map_to_type(name, _AddressListHeader)  # type: ignore[arg-type]
     return registry
 
 
