@@ -128,9 +128,9 @@ def send_week(ctx: Context, week_end: dt.date, options: SendOptions, *, render: 
                     f"week {week_end}: {', '.join(failed)} failed; nothing was sent",
                     hint="fix the source (see above) and run again, or send with its last "
                     "snapshot: `reporter send --allow-stale`")
-            if failed:
-                log.warning("sending with the last snapshot of %s (marked stale)",
-                            ", ".join(failed))
+            if failed:  # each failure was logged by the pull; the email says it too
+                log.info("sending with the last snapshot of %s (marked stale)",
+                         ", ".join(failed))
             stale = failed
         message_id = entry.message_id if entry else make_message_id(mail, week_end)
         prepared = prepare(ctx, week_end, render(stale), message_id)
