@@ -112,7 +112,6 @@ def _setup_logging(debug: bool, interactive: bool) -> None:
     handler = _StderrHandler()
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if debug else (logging.INFO if interactive else logging.WARNING))
-    root.propagate = False
 
 
 def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -> int:

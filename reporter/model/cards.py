@@ -23,6 +23,7 @@ class Attachment:
     size: int
     created: str
     local_path: str | None = None  # relative to data_dir, when downloaded
+    skipped: str | None = None  # why a measurement-looking file was not downloaded
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,410 @@
+"""The local git tree: which posted patches were merged, where, by which match, in which release.
+
+One `git log` pass over the commits that are new since the last scan indexes the
+submitter's commits (subject, patch-id) and every `Link:`/`Message-Id:` trailer; the
+index and the branch tips are kept under `<data_dir>/cache/`, so a re-run reads only
+what is new. `git patch-id --stable` runs over the submitter's new commits only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reporter.errors import SourceError
+from reporter.fsutil import write_atomic
+from reporter.model.patches import MergedCommit
+
+log = logging.getLogger("reporter.git")
+
+STATE_VERSION = 2
+RELEASE_TAG_RE = re.compile(r"^v\d{4}\.\d{2}(?:\.\d+)?(?:-rc\d+)?$")
+_LOG_FORMAT = ("%H%x1f%ae%x1f%ct%x1f%s%x1f"
+               "%(trailers:key=Link,key=Message-Id,key=Message-ID,valueonly,separator=%x1d)")
+_MSGID_IN_LINK_RE = re.compile(r"/([^/\s<>]+@[^/\s<>]+?)/?(?:[#?].*)?$")
+_MSGID_RE = re.compile(r"<?([^<>\s]+@[^<>\s]+?)>?$")
+_PATCH_ID_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class PatchQuery:
+    """A posted patch to look for."""
+
+    msgid: str
+    subject: str  # without its [PATCH ...] prefix
+    patch_id: str | None  # `git patch-id --stable` of the posted diff
+
+
+@dataclass
+class ScanState:
+    """The incremental index (JSON under `<data_dir>/cache/`)."""
+
+    repo: str
+    emails: list[str]
+    tips: dict[str, str] = field(default_factory=dict)  # branch -> last scanned tip
+    # sha -> [author e-mail, committer time, subject, patch-id or None, first branch]
+    authored: dict[str, list[object]] = field(default_factory=dict)
+    trailers: dict[str, list[object]] = field(default_factory=dict)  # msgid -> [sha, time, branch]
+    # sha -> first release tag, "" for none yet; key "" holds the newest release tag seen
+    releases: dict[str, str] = field(default_factory=dict)
+    commits_scanned: int = 0
+
+    def to_json(self) -> bytes:
+        doc = {"version": STATE_VERSION, "repo": self.repo, "emails": self.emails,
+               "tips": self.tips, "authored": self.authored, "trailers": self.trailers,
+               "releases": self.releases, "commits_scanned": self.commits_scanned}
+        return json.dumps(doc, separators=(",", ":"), sort_keys=True).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class ScanReport:
+    """What one scan did, for logs and benchmarks."""
+
+    new_commits: int
+    new_authored: int
+    patch_ids_computed: int
+    rescanned: bool
+
+
+class GitTree:
+    """One local clone, its configured branches and the submitter's addresses."""
+
+    def __init__(self, repo: Path, branches: Sequence[str], emails: Iterable[str],
+                 cache_dir: Path) -> None:
+        self.repo = Path(os.path.expanduser(str(repo)))
+        self.branches = tuple(branches)
+        self.emails = sorted({e.lower() for e in emails if e})
+        self.cache_dir = cache_dir
+        self.state = ScanState(repo=str(self.repo), emails=self.emails)
+        self._tips: dict[str, str] = {}
+
+    # -- the scan ---------------------------------------------------------
+
+    @property
+    def state_path(self) -> Path:
+        key = hashlib.sha1(str(self.repo.resolve()).encode()).hexdigest()[:12]  # noqa: S324
+        return self.cache_dir / f"gittree-{key}.json"
+
+    def open(self) -> None:
+        """Check the clone and resolve the branches (gitpython), failing with a clear message."""
+        import git
+
+        try:
+            repo = git.Repo(self.repo)
+        except git.NoSuchPathError:
+            raise SourceError(f"git: {self.repo} does not exist",
+                              hint="clone U-Boot there, or fix patches.git.repo") from None
+        except git.InvalidGitRepositoryError:
+            raise SourceError(f"git: {self.repo} is not a git clone",
+                              hint="clone U-Boot there, or fix patches.git.repo") from None
+        try:
+            for branch in self.branches:
+                if branch.startswith("-"):
+                    raise SourceError(f"git: {branch!r} is not a branch name",
+                                      hint="fix patches.git.branches")
+                try:
+                    self._tips[branch] = repo.git.rev_parse("--verify", "--quiet",
+                                                            f"{branch}^{{commit}}").strip()
+                except git.GitCommandError:
+                    raise SourceError(
+                        f"git: branch {branch} is not in {self.repo}",
+                        hint="run `git fetch` in the clone, or fix patches.git.branches",
+                    ) from None
+        finally:
+            repo.close()
+
+    def load_state(self) -> None:
+        try:
+            doc = json.loads(self.state_path.read_bytes())
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            log.warning("git: ignoring the unreadable scan cache %s (%s); rescanning",
+                        self.state_path, exc)
+            return
+        if (not isinstance(doc, dict) or doc.get("version") != STATE_VERSION
+                or doc.get("emails") != self.emails or doc.get("repo") != str(self.repo)):
+            return
+        self.state = ScanState(
+            repo=str(self.repo), emails=self.emails, tips=dict(doc.get("tips") or {}),
+            authored=dict(doc.get("authored") or {}), trailers=dict(doc.get("trailers") or {}),
+            releases=dict(doc.get("releases") or {}),
+            commits_scanned=int(doc.get("commits_scanned") or 0),
+        )
+
+    def save_state(self) -> None:
+        write_atomic(self.state_path, self.state.to_json())
+
+    def scan(self) -> ScanReport:
+        """Index the commits that are new on any configured branch since the last scan.
+
+        Branches are read in configuration order, each range stopping at its own last
+        scanned tip and at the branches before it, so every commit is read once and is
+        filed under the first configured branch that contains it. A branch that was
+        rewritten (its old tip is gone or no longer an ancestor) starts the index anew.
+        """
+        if not self._tips:
+            self.open()
+        self.load_state()
+        old = dict(self.state.tips)
+        if all(old.get(b) == self._tips[b] for b in self.branches):
+            return ScanReport(0, 0, 0, False)
+        rescanned = any(sha != self._tips.get(b) and not (
+            self._exists(sha) and self._is_ancestor(sha, self._tips[b]))
+            for b, sha in old.items() if b in self._tips)
+        if rescanned:
+            log.info("git: a branch was rewritten; indexing %s anew", self.repo)
+            self.state = ScanState(repo=str(self.repo), emails=self.emails)
+            old = {}
+        order = {b: i for i, b in enumerate(self.branches)}
+        new_commits = 0
+        new_authored: list[str] = []
+        mine = set(self.emails)
+        for index, branch in enumerate(self.branches):
+            tip = self._tips[branch]
+            stops = {f"^{self._tips[b]}" for b in self.branches[:index]}
+            if old.get(branch) and old[branch] != tip:
+                stops.add(f"^{old[branch]}")
+            elif old.get(branch) == tip:
+                continue
+            for line in self._stream(["log", "--no-merges", f"--format={_LOG_FORMAT}", tip,
+                                      *sorted(stops), "--"]):
+                parts = line.split("\x1f", 4)
+                if len(parts) < 5:
+                    continue
+                sha, email, ctime, subject, trailers = parts
+                new_commits += 1
+                email = email.lower()
+                if email in mine:
+                    known = self.state.authored.get(sha)
+                    if known is None:
+                        self.state.authored[sha] = [email, int(ctime or 0), subject, None,
+                                                    branch]
+                        new_authored.append(sha)
+                    elif order.get(str(known[4]), len(order)) > index:
+                        known[4] = branch  # now also on an earlier configured branch
+                if trailers:
+                    for value in trailers.split("\x1d"):
+                        msgid = msgid_of_trailer(value)
+                        if not msgid:
+                            continue
+                        known_t = self.state.trailers.get(msgid)
+                        if known_t is None or order.get(str(known_t[2]), len(order)) > index:
+                            self.state.trailers[msgid] = [sha, int(ctime or 0), branch]
+        computed = self._patch_ids(new_authored)
+        self.state.tips = dict(self._tips)
+        self.state.commits_scanned += new_commits
+        self.save_state()
+        log.info("git: %d new commits, %d by the submitter", new_commits, len(new_authored))
+        return ScanReport(new_commits, len(new_authored), computed, rescanned)
+
+    # -- matching ---------------------------------------------------------
+
+    def find(self, queries: Sequence[PatchQuery]) -> dict[str, MergedCommit]:
+        """For each query that git has, its commit (patch-id, then subject, then trailer)."""
+        by_patch_id: dict[str, list[tuple[int, str, str]]] = {}
+        by_subject: dict[str, list[tuple[int, str, str]]] = {}
+        for sha, (_email, ctime, subject, patch_id, branch) in self.state.authored.items():
+            entry = (int(ctime), sha, str(branch))  # type: ignore[call-overload]
+            if patch_id:
+                by_patch_id.setdefault(str(patch_id), []).append(entry)
+            by_subject.setdefault(_norm_subject(str(subject)), []).append(entry)
+        hits: dict[str, tuple[str, tuple[int, str, str]]] = {}
+        for query in queries:
+            trailer = self.state.trailers.get(query.msgid)
+            attempts: list[tuple[str, list[tuple[int, str, str]]]] = [
+                ("patch-id", by_patch_id.get(query.patch_id or "", [])),
+                ("subject", by_subject.get(_norm_subject(query.subject), [])),
+                ("trailer", [(int(str(trailer[1])), str(trailer[0]), str(trailer[2]))]
+                 if trailer else []),
+            ]
+            for method, candidates in attempts:
+                if candidates:
+                    hits[query.msgid] = (method, min(candidates))  # the earliest commit
+                    break
+        releases = self.releases_of([sha for _, (_, sha, _) in hits.values()])
+        found = {
+            msgid: MergedCommit(
+                patch_msgid=msgid, commit=sha, branch=branch, method=method,
+                committed=dt.datetime.fromtimestamp(ctime, dt.UTC).isoformat(),
+                release=releases.get(sha))
+            for msgid, (method, (ctime, sha, branch)) in hits.items()
+        }
+        self.save_state()
+        return found
+
+    def releases_of(self, shas: Sequence[str]) -> dict[str, str]:
+        """The first release tag containing each commit (one `git name-rev` walk for all).
+
+        Releases are tagged along one line of history, so the nearest release tag that
+        contains a commit is the first one. Found tags are cached; commits in no release
+        yet are asked again once a newer release tag exists.
+        """
+        newest = self._newest_release()
+        if self.state.releases.get("", "") != newest:
+            self.state.releases = {k: v for k, v in self.state.releases.items() if v}
+            self.state.releases[""] = newest
+        todo = sorted({s for s in shas if s not in self.state.releases})
+        if todo and newest:
+            out = self._run(["name-rev", "--name-only", "--tags", "--refs=refs/tags/v*",
+                             *todo])
+            for sha, name in zip(todo, out.split(), strict=False):
+                tag = re.split(r"[~^]", name, maxsplit=1)[0]
+                self.state.releases[sha] = tag if RELEASE_TAG_RE.match(tag) else ""
+        return {s: self.state.releases[s] for s in shas if self.state.releases.get(s)}
+
+    def _newest_release(self) -> str:
+        out = self._run(["for-each-ref", "--sort=-creatordate", "--format=%(refname:short)",
+                         "refs/tags/v*"])
+        for tag in out.split():
+            if RELEASE_TAG_RE.match(tag):
+                return tag
+        return ""
+
+    # -- git plumbing -----------------------------------------------------
+
+    def _is_ancestor(self, sha: str, tip: str) -> bool:
+        return self._git(["merge-base", "--is-ancestor", sha, tip]).returncode == 0
+
+    def _exists(self, sha: str) -> bool:
+        return self._git(["cat-file", "-e", f"{sha}^{{commit}}"]).returncode == 0
+
+    def _patch_ids(self, shas: list[str]) -> int:
+        """`git log -p | git patch-id --stable` over these commits only."""
+        done = 0
+        for start in range(0, len(shas), _PATCH_ID_BATCH):
+            batch = shas[start:start + _PATCH_ID_BATCH]
+            for patch_id, sha in patch_ids_of_commits(self.repo, batch):
+                entry = self.state.authored.get(sha)
+                if entry is not None:
+                    entry[3] = patch_id
+                    done += 1
+        return done
+
+    def _stream(self, args: list[str]) -> Iterator[str]:
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [_git_exe(), "-C", str(self.repo), *args], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=_git_env(),
+        )
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            yield raw.decode("utf-8", errors="replace").rstrip("\n")
+        stderr = proc.stderr.read() if proc.stderr else b""
+        if proc.wait() != 0:
+            raise SourceError(f"git: `git {args[0]}` failed in {self.repo}: "
+                              f"{stderr.decode(errors='replace').strip()[:200]}",
+                              hint="check that the clone is intact (`git fsck`)")
+
+    def _run(self, args: list[str]) -> str:
+        proc = self._git(args)
+        if proc.returncode != 0:
+            raise SourceError(f"git: `git {args[0]}` failed in {self.repo}: "
+                              f"{proc.stderr.strip()[:200]}",
+                              hint="check that the clone is intact (`git fsck`)")
+        return proc.stdout
+
+    def _git(self, args: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - fixed argv, no shell
+            [_git_exe(), "-C", str(self.repo), *args], capture_output=True, text=True,
+            env=_git_env(), check=False,
+        )
+
+
+def patch_ids_of_commits(repo: Path, shas: Sequence[str]) -> list[tuple[str, str]]:
+    """(patch-id, sha) of each commit, by `git log -p --no-walk | git patch-id --stable`."""
+    if not shas:
+        return []
+    log_proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        [_git_exe(), "-C", str(repo), "log", "--no-walk=unsorted", "-p", "--no-color",
+         "--format=commit %H", *shas, "--"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_git_env(),
+    )
+    pid_proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+        [_git_exe(), "-C", str(repo), "patch-id", "--stable"], stdin=log_proc.stdout,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_git_env(),
+    )
+    assert log_proc.stdout is not None
+    log_proc.stdout.close()
+    out, _ = pid_proc.communicate()
+    log_proc.wait()
+    pairs = []
+    for line in out.decode().splitlines():
+        fields = line.split()
+        if len(fields) == 2:
+            pairs.append((fields[0], fields[1]))
+    return pairs
+
+
+def patch_ids_of_mails(texts: dict[str, str], git_dir: Path | None = None) -> dict[str, str]:
+    """`git patch-id --stable` of posted patches (their mail text), keyed like `texts`."""
+    if not texts:
+        return {}
+    keys = list(texts)
+    stream = []
+    for index, key in enumerate(keys):
+        # A synthetic `commit <hex>` line separates the patches and names them.
+        stream.append(f"commit {index + 1:040x}\n{texts[key]}\n")
+    cwd = str(git_dir) if git_dir else None
+    proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [_git_exe(), "patch-id", "--stable"], input="".join(stream).encode("utf-8"),
+        capture_output=True, env=_git_env(), cwd=cwd, check=False,
+    )
+    result = {}
+    for line in proc.stdout.decode().splitlines():
+        fields = line.split()
+        if len(fields) == 2:
+            index = int(fields[1], 16) - 1
+            if 0 <= index < len(keys):
+                result[keys[index]] = fields[0]
+    return result
+
+
+def msgid_of_trailer(value: str) -> str | None:
+    """The message-id in a `Link: https://lore.kernel.org/r/<id>` or `Message-Id: <id>`."""
+    text = value.strip()
+    if not text:
+        return None
+    if "://" in text:
+        match = _MSGID_IN_LINK_RE.search(text)
+        if not match:
+            return None
+        from urllib.parse import unquote
+
+        return unquote(match.group(1))
+    match = _MSGID_RE.match(text)
+    return match.group(1) if match else None
+
+
+def _norm_subject(subject: str) -> str:
+    return " ".join(subject.split())
+
+
+def _git_exe() -> str:
+    """The git program's full path (once), or a SourceError naming the fix."""
+    global _GIT_EXE
+    if _GIT_EXE is None:
+        found = shutil.which("git")
+        if found is None:
+            raise SourceError("git: the git program is not installed",
+                              hint="install git, or remove patches.git from the configuration")
+        _GIT_EXE = found
+    return _GIT_EXE
+
+
+_GIT_EXE: str | None = None
+
+
+def _git_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["LC_ALL"] = "C"
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    return env

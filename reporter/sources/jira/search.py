@@ -1,0 +1,100 @@
+"""Paging: Cloud's enhanced search (nextPageToken), Server's search (startAt), comment lists."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from reporter.sources.jira import failures
+from reporter.sources.jira.connect import Connection
+from reporter.sources.jira.parse import ShapeError, search_page
+
+log = logging.getLogger("reporter.jira")
+
+# Asked by name: Cloud's enhanced search returns only ids otherwise.
+FIELDS = ("summary", "status", "resolution", "updated", "comment", "attachment")
+PAGE_SIZE = 100
+
+
+def search(conn: Connection, jql: str, max_pages: int) -> list[dict[str, Any]]:
+    """Every issue the JQL finds, in Jira's order, each once."""
+    issues = _search_cloud(conn, jql, max_pages) if conn.cloud else \
+        _search_server(conn, jql, max_pages)
+    seen: set[Any] = set()
+    unique = []
+    for issue in issues:
+        key = issue.get("key")
+        if key not in seen:  # an issue edited while paging can show up twice
+            seen.add(key)
+            unique.append(issue)
+    return unique
+
+
+def _search_cloud(conn: Connection, jql: str, max_pages: int) -> list[dict[str, Any]]:
+    """/rest/api/3/search/jql: stops on isLast, a missing token or an empty page;
+    fails on a token seen before or on more than max_pages pages."""
+    issues: list[dict[str, Any]] = []
+    token: str | None = None
+    seen_tokens: set[str] = set()
+    for page in range(1, max_pages + 1):
+        what = f"search page {page}"
+        data = conn.call(what, conn.client.enhanced_search_issues, jql, nextPageToken=token,
+                         maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True)
+        batch = _page(data, what)
+        issues += batch
+        log.info("jira: %s: %d cards", what, len(batch))
+        following = data.get("nextPageToken")
+        if data.get("isLast") is True or not batch or not following:
+            return issues
+        if not isinstance(following, str):
+            raise failures.bad_shape(what, "nextPageToken is not text")
+        if following in seen_tokens:
+            raise failures.repeated_token(page)
+        seen_tokens.add(following)
+        token = following
+    raise failures.too_many_pages("the search", max_pages)
+
+
+def _search_server(conn: Connection, jql: str, max_pages: int) -> list[dict[str, Any]]:
+    """/rest/api/2/search: pages by startAt until total is reached or a page is empty."""
+    issues: list[dict[str, Any]] = []
+    start = 0
+    for page in range(1, max_pages + 1):
+        what = f"search page {page}"
+        data = conn.call(what, conn.client.search_issues, jql, startAt=start,
+                         maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True)
+        batch = _page(data, what)
+        issues += batch
+        log.info("jira: %s: %d cards", what, len(batch))
+        total = data.get("total")
+        if not isinstance(total, int) or isinstance(total, bool):
+            raise failures.bad_shape(what, "no total")
+        start += len(batch)
+        if not batch or start >= total:
+            return issues
+    raise failures.too_many_pages("the search", max_pages)
+
+
+def all_comments(conn: Connection, key: str, total: int, max_pages: int
+                 ) -> list[dict[str, Any]]:
+    """The full comment list of `key` from /issue/KEY/comment, when the search cut it."""
+    comments: list[dict[str, Any]] = []
+    for page in range(1, max_pages + 1):
+        what = f"comments of {key}"
+        batch = conn.call(what, conn.client.comments, key, start_at=len(comments),
+                          max_results=PAGE_SIZE)
+        raw = [r for r in (getattr(c, "raw", None) for c in batch) if isinstance(r, dict)]
+        if len(raw) != len(batch):
+            raise failures.bad_shape(what, "a comment is not an object")
+        comments += raw
+        log.info("jira: %s, page %d: %d", what, page, len(raw))
+        if not raw or len(comments) >= total:
+            return comments
+    raise failures.too_many_pages(f"the comments of {key}", max_pages)
+
+
+def _page(data: Any, what: str) -> list[dict[str, Any]]:
+    try:
+        return search_page(data, what)
+    except ShapeError as exc:
+        raise failures.bad_shape(what, str(exc)) from None

@@ -1,0 +1,252 @@
+"""The patch-status pull: Patchwork, then the list archive, then the git tree, into one snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from reporter.model.patches import MergedCommit, Patch, PatchSnapshot, Series, StateChange
+from reporter.sources.patch_http import Deadline, make_session
+from reporter.week import week_start
+
+if TYPE_CHECKING:
+    import requests
+
+    from reporter.config import Config, PatchesConfig
+    from reporter.sources.mbox import Message
+    from reporter.sources.patchwork import PatchInfo, SeriesInfo
+
+log = logging.getLogger("reporter.patches")
+
+HORIZON_MARGIN = dt.timedelta(days=1)
+
+
+def pull_patches(config: Config, week_end: dt.date, now: dt.datetime, *,
+                 previous: PatchSnapshot | None,
+                 session: requests.Session | None = None) -> PatchSnapshot:
+    """The submitter's series active in the week or still open, with archive and git facts.
+
+    `previous` is the latest stored patches snapshot before this week (None on a first
+    pull): its open series bound how far back Patchwork is read. Raises SourceError
+    ("patchwork: ...", "lore: ...", "git: ...") naming the fix; writes nothing but the
+    git scan cache under `<data_dir>/cache/`.
+    """
+    pc = config.patches
+    if pc is None:
+        return PatchSnapshot(pulled_at=now.isoformat(), submitter="", timezone=config.timezone)
+    tz = config.tz
+    start = dt.datetime.combine(week_start(week_end), dt.time(0), tz).astimezone(dt.UTC)
+    end = dt.datetime.combine(week_end + dt.timedelta(days=1), dt.time(0), tz).astimezone(dt.UTC)
+    deadline = Deadline(pc.deadline_s)
+    http = session or make_session()
+    emails = [pc.submitter.lower()]
+
+    series_list: list[Series] = []
+    if pc.patchwork is not None:
+        series_list, emails = _from_patchwork(pc, http, deadline, start, end, previous)
+    elif previous is not None:
+        series_list = [s for s in previous.series if s.is_open]
+
+    texts: dict[str, str] = {}  # patch msgid -> the posted mail, for patch-id
+    subjects: dict[int, str] = {}  # series id -> its first mail's subject, for pipermail
+    if pc.archive.lore:
+        read = []
+        for series in series_list:
+            series, thread = _with_thread(series, pc, http, deadline, emails)
+            read.append(series)
+            if thread is not None:
+                texts.update(thread[0])
+                subjects[series.id] = thread[1]
+        series_list = read
+
+    if pc.git is not None and series_list:
+        merged = _merged(pc, config, series_list, emails, texts)
+        series_list = [replace(s, merged=tuple(merged[p.msgid] for p in s.patches
+                                               if p.msgid in merged))
+                       for s in series_list]
+
+    series_list = [replace(s, archive_url=_archive_url(s, pc, http, deadline, previous,
+                                                       subjects.get(s.id)))
+                   for s in series_list]
+    series_list.sort(key=lambda s: (s.date, s.id))
+    return PatchSnapshot(
+        pulled_at=now.isoformat(),
+        submitter=pc.submitter,
+        timezone=config.timezone,
+        emails=tuple(sorted(set(emails))),
+        patchwork=f"{pc.patchwork.url}/project/{pc.patchwork.project}/"
+        if pc.patchwork else None,
+        git_branches=pc.git.branches if pc.git else (),
+        series=tuple(series_list),
+    )
+
+
+# -- Patchwork -----------------------------------------------------------------
+
+
+def _from_patchwork(pc: PatchesConfig, http: requests.Session, deadline: Deadline,
+                    start: dt.datetime, end: dt.datetime,
+                    previous: PatchSnapshot | None) -> tuple[list[Series], list[str]]:
+    from reporter.sources.patchwork import PatchworkClient, clean_subject, merge_people_keys
+
+    assert pc.patchwork is not None
+    client = PatchworkClient(pc.patchwork, http, timeout_s=pc.timeout_s, deadline=deadline,
+                             max_pages=pc.max_pages)
+    people = client.people(pc.submitter)
+    keys = merge_people_keys(pc.submitter, people)
+    emails = [pc.submitter.lower(), *(p.email for p in people or ())]
+    since = _horizon(start, previous)
+
+    patches: dict[int, PatchInfo] = {}
+    infos: dict[int, SeriesInfo] = {}
+    for key in keys:
+        for info in client.patches(key, since, end):
+            patches[info.patch.id] = info
+        for sinfo in client.series(key, since, end):
+            infos[sinfo.id] = sinfo
+    changes = client.state_changes(start, end)
+    log.info("patchwork: %d patches, %d series, %d state changes in the week",
+             len(patches), len(infos), len(changes))
+
+    grouped: dict[int, list[Patch]] = {}
+    for info in patches.values():
+        series_id = info.series_ids[0] if info.series_ids else -info.patch.id
+        grouped.setdefault(series_id, []).append(info.patch)
+    for series_id in grouped:
+        if series_id > 0 and series_id not in infos:
+            infos[series_id] = client.series_detail(series_id)
+
+    changes_by_patch: dict[int, list[StateChange]] = {}
+    for change in changes:
+        changes_by_patch.setdefault(change.patch_id, []).append(change)
+    before = {s.id: s for s in previous.series} if previous else {}
+
+    out = []
+    for series_id, members in grouped.items():
+        members.sort(key=lambda p: (p.number, p.id))
+        found = infos.get(series_id)
+        first = members[0]
+        series = Series(
+            id=series_id,
+            name=clean_subject(found.name if found and found.name else first.name)
+            or clean_subject(first.name),
+            version=found.version if found else 1,
+            total=found.total if found else len(members),
+            received=found.received if found else len(members),
+            date=found.date if found else first.date,
+            msgid=(found.cover_msgid if found and found.cover_msgid else first.msgid),
+            web_url=(found.web_url if found and found.web_url else first.web_url),
+            archive_url="",
+            patches=tuple(members),
+            cover_msgid=found.cover_msgid if found else None,
+            state_changes=tuple(sorted(
+                (c for p in members for c in changes_by_patch.get(p.id, ())),
+                key=lambda c: (c.date, c.patch_id))),
+        )
+        if _is_active(series, start, end, before.get(series_id)):
+            out.append(series)
+    return out, emails
+
+
+def _horizon(start: dt.datetime, previous: PatchSnapshot | None) -> dt.datetime | None:
+    """How far back to read: the week, or the oldest series still open last time."""
+    if previous is None:
+        return None  # a first pull reads the submitter's whole history once
+    dates = [start]
+    dates.extend(dt.datetime.fromisoformat(s.date) for s in previous.series if s.is_open)
+    return min(dates) - HORIZON_MARGIN
+
+
+def _is_active(series: Series, start: dt.datetime, end: dt.datetime,
+               before: Series | None) -> bool:
+    if series.is_open:
+        return True
+    if start <= dt.datetime.fromisoformat(series.date) < end:
+        return True
+    if series.state_changes:
+        return True
+    if before is not None:
+        old = {p.id: p.state for p in before.patches}
+        return any(old.get(p.id, p.state) != p.state for p in series.patches)
+    return False
+
+
+# -- the list archive ----------------------------------------------------------
+
+
+def _with_thread(series: Series, pc: PatchesConfig, http: requests.Session,
+                 deadline: Deadline, emails: Sequence[str],
+                 ) -> tuple[Series, tuple[dict[str, str], str] | None]:
+    """The series with its thread's review tags and applied replies; the patch mails."""
+    from reporter.sources.lore import fetch_thread, thread_facts
+
+    assert pc.archive.lore is not None
+    targets = [p.msgid for p in series.patches]
+    if series.cover_msgid:
+        targets.insert(0, series.cover_msgid)
+    messages: dict[str, Message] = {}
+    fetched = False
+    for msgid in targets:
+        if msgid in messages:
+            continue
+        thread = fetch_thread(http, pc.archive.lore, msgid, timeout_s=pc.timeout_s,
+                              deadline=deadline)
+        if thread is None:
+            continue
+        fetched = True
+        for message in thread:
+            messages.setdefault(message.msgid, message)
+    if not fetched:
+        return series, None
+    facts = thread_facts(messages.values(), targets, emails)
+    subject = messages[series.msgid].subject if series.msgid in messages else ""
+    return (replace(series, review_tags=facts.tags, applied=facts.applied, thread_fetched=True),
+            (dict(facts.patch_texts), subject))
+
+
+# -- the git tree ----------------------------------------------------------------
+
+
+def _merged(pc: PatchesConfig, config: Config, series_list: Sequence[Series],
+            emails: Sequence[str], texts: dict[str, str]) -> dict[str, MergedCommit]:
+    from reporter.sources.gittree import GitTree, PatchQuery, patch_ids_of_mails
+    from reporter.sources.patchwork import clean_subject
+
+    assert pc.git is not None
+    tree = GitTree(pc.git.repo, pc.git.branches, emails, config.data_dir / "cache")
+    tree.open()
+    tree.scan()
+    ids = patch_ids_of_mails(texts, tree.repo)
+    queries = [PatchQuery(msgid=p.msgid, subject=clean_subject(p.name),
+                          patch_id=ids.get(p.msgid))
+               for s in series_list for p in s.patches]
+    return tree.find(queries)
+
+
+# -- the reference ---------------------------------------------------------------
+
+
+def _archive_url(series: Series, pc: PatchesConfig, http: requests.Session,
+                 deadline: Deadline, previous: PatchSnapshot | None,
+                 subject: str | None) -> str:
+    from reporter.sources.lore import message_url
+
+    lore = message_url(pc.archive.lore, series.msgid) if pc.archive.lore else None
+    if pc.links == "patchwork":
+        return series.web_url or lore or ""
+    if pc.links == "pipermail" and pc.archive.pipermail:
+        old = previous.find(series.id) if previous else None
+        if old is not None and old.archive_url.startswith(pc.archive.pipermail):
+            return old.archive_url
+        from reporter.sources.pipermail import resolve
+
+        found = resolve(http, pc.archive.pipermail, series.msgid,
+                        dt.datetime.fromisoformat(series.date), subject or series.name,
+                        timeout_s=pc.timeout_s, deadline=deadline)
+        if found:
+            return found
+    return lore or series.web_url
+

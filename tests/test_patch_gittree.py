@@ -1,0 +1,167 @@
+"""The git tree matcher: patch-id, author + subject, trailer; releases; the incremental scan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reporter.errors import SourceError
+from reporter.sources.gittree import (
+    STATE_VERSION,
+    GitTree,
+    PatchQuery,
+    msgid_of_trailer,
+    patch_ids_of_mails,
+)
+from tests.patch_helpers import (
+    S1,
+    S1_SUBJECTS,
+    S2,
+    S2_SUBJECT,
+    S4,
+    S4_SUBJECTS,
+    SECOND_ADDRESS,
+    SUBMITTER,
+    Scenario,
+    build_repos,
+    commit,
+    git,
+    source,
+)
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
+    return build_repos(tmp_path_factory.mktemp("repos"))
+
+
+def _texts(scenario: Scenario, msgids: list[str]) -> dict[str, str]:
+    return {m: scenario.mails[m].decode() for m in msgids}
+
+
+def _queries(scenario: Scenario) -> list[PatchQuery]:
+    ids = patch_ids_of_mails(_texts(scenario, S1 + [S2]), scenario.upstream)
+    queries = [PatchQuery(m, s, ids.get(m)) for m, s in zip(S1, S1_SUBJECTS, strict=False)]
+    queries.append(PatchQuery(S2, S2_SUBJECT, ids.get(S2)))
+    queries.append(PatchQuery(S4[0], S4_SUBJECTS[0], None))
+    return queries
+
+
+def test_posted_patches_get_a_patch_id_like_the_commits(scenario: Scenario) -> None:
+    ids = patch_ids_of_mails(_texts(scenario, S1), scenario.upstream)
+    assert set(ids) == set(S1)
+    assert len(set(ids.values())) == 3
+    commit_id = git(scenario.upstream, "show", scenario.commits["p1"])
+    from_git = git(scenario.upstream, "patch-id", "--stable", stdin=commit_id.encode()).split()
+    assert ids[S1[0]] == from_git[0]
+
+
+def test_each_method_finds_its_commit_and_others_do_not_match(scenario: Scenario,
+                                                               tmp_path: Path) -> None:
+    tree = GitTree(scenario.upstream, ["master", "next"], [SUBMITTER[1], SECOND_ADDRESS],
+                   tmp_path / "cache")
+    tree.scan()
+    found = tree.find(_queries(scenario))
+    assert {m: (c.method, c.commit, c.branch, c.release) for m, c in found.items()} == {
+        S1[0]: ("patch-id", scenario.commits["p1"], "master", "v2023.04-rc1"),
+        S1[1]: ("subject", scenario.commits["p2"], "master", "v2023.04-rc2"),
+        S1[2]: ("trailer", scenario.commits["p3"], "next", None),
+    }
+    # S2's near subject by the submitter, and S4's subject by another author: no match.
+    assert S2 not in found and S4[0] not in found
+    assert found[S1[0]].committed == "2023-02-08T09:00:00+00:00"
+
+
+def test_a_subject_match_needs_the_submitters_address(scenario: Scenario,
+                                                      tmp_path: Path) -> None:
+    tree = GitTree(scenario.upstream, ["master"], ["someone@else.org"], tmp_path / "cache")
+    tree.scan()
+    assert tree.find([PatchQuery(S1[1], S1_SUBJECTS[1], None)]) == {}
+
+
+def test_a_rescan_without_new_commits_reads_nothing(scenario: Scenario,
+                                                    tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = GitTree(scenario.upstream, ["master", "next"], [SUBMITTER[1]], cache).scan()
+    assert first.new_commits == 6 and first.new_authored == 3
+    state = json.loads(next(cache.glob("gittree-*.json")).read_text())
+    assert set(state["tips"]) == {"master", "next"}
+    again = GitTree(scenario.upstream, ["master", "next"], [SUBMITTER[1]], cache).scan()
+    assert (again.new_commits, again.patch_ids_computed) == (0, 0)
+
+
+def test_only_new_commits_are_read_and_patch_ids_are_bounded(tmp_path: Path) -> None:
+    scenario = build_repos(tmp_path / "repos")
+    cache = tmp_path / "cache"
+    tree = GitTree(scenario.upstream, ["master"], [SUBMITTER[1]], cache)
+    tree.scan()
+    git(scenario.upstream, "checkout", "-q", "master")
+    commit(scenario.upstream, "board: add a board", {"board/a.c": source("a", 3)},
+           author=("Someone", "someone@example.org"), date="2023-02-10T00:00:00+00:00")
+    sha = commit(scenario.upstream, S1_SUBJECTS[2], {"board/b.c": source("b", 3)},
+                 date="2023-02-10T01:00:00+00:00")
+    report = GitTree(scenario.upstream, ["master"], [SUBMITTER[1]], cache).scan()
+    assert (report.new_commits, report.new_authored, report.patch_ids_computed) == (2, 1, 1)
+    again = GitTree(scenario.upstream, ["master"], [SUBMITTER[1]], cache)
+    again.scan()
+    assert sha in again.state.authored
+
+
+def test_a_rewritten_branch_is_rescanned_and_stale_commits_do_not_match(tmp_path: Path) -> None:
+    scenario = build_repos(tmp_path / "repos")
+    cache = tmp_path / "cache"
+    GitTree(scenario.upstream, ["next"], [SUBMITTER[1]], cache).scan()
+    git(scenario.upstream, "branch", "-f", "next", scenario.commits["p1"])
+    git(scenario.upstream, "reflog", "expire", "--expire=now", "--all")
+    git(scenario.upstream, "gc", "-q", "--prune=now")
+    tree = GitTree(scenario.upstream, ["next"], [SUBMITTER[1]], cache)
+    tree.scan()
+    found = tree.find([PatchQuery(S1[1], S1_SUBJECTS[1], None),
+                       PatchQuery(S1[0], S1_SUBJECTS[0], None)])
+    assert list(found) == [S1[0]]
+
+
+def test_a_missing_clone_is_a_source_error(tmp_path: Path) -> None:
+    tree = GitTree(tmp_path / "no-such-clone", ["master"], [SUBMITTER[1]], tmp_path / "c")
+    with pytest.raises(SourceError) as info:
+        tree.scan()
+    assert info.value.message.startswith("git: ")
+    assert "patches.git.repo" in (info.value.hint or "")
+
+
+def test_a_folder_that_is_not_a_clone_is_a_source_error(tmp_path: Path) -> None:
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(SourceError, match="is not a git clone"):
+        GitTree(tmp_path / "plain", ["master"], [SUBMITTER[1]], tmp_path / "c").scan()
+
+
+def test_a_missing_branch_is_a_source_error(scenario: Scenario, tmp_path: Path) -> None:
+    tree = GitTree(scenario.upstream, ["master", "origin/nowhere"], [SUBMITTER[1]],
+                   tmp_path / "c")
+    with pytest.raises(SourceError, match="origin/nowhere") as info:
+        tree.scan()
+    assert "git fetch" in (info.value.hint or "")
+
+
+def test_a_corrupt_cache_is_rebuilt(scenario: Scenario, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    tree = GitTree(scenario.upstream, ["master"], [SUBMITTER[1]], cache)
+    cache.mkdir()
+    tree.state_path.write_text("{not json")
+    assert tree.scan().new_commits == 5
+    assert json.loads(tree.state_path.read_text())["version"] == STATE_VERSION
+
+
+@pytest.mark.parametrize(("value", "msgid"), [
+    ("https://lore.kernel.org/r/20230207021500.4-takahiro.akashi@linaro.org",
+     "20230207021500.4-takahiro.akashi@linaro.org"),
+    ("https://lore.kernel.org/u-boot/abc%2Fdef@x.org/", "abc/def@x.org"),
+    ("https://patch.msgid.link/1234@host.example", "1234@host.example"),
+    ("<20230101.1@linaro.org>", "20230101.1@linaro.org"),
+    ("https://github.com/u-boot/u-boot/issues/12", None),
+    ("", None),
+])
+def test_trailers_give_their_message_id(value: str, msgid: str | None) -> None:
+    assert msgid_of_trailer(value) == msgid
