@@ -241,3 +241,48 @@ def test_an_unwritable_eml_stops_the_send_before_the_data_leaves(
     assert "nothing was sent" in run.err and len(run.err.strip().splitlines()) == 1
     assert server.received == []
     assert ledger_json(config)["state"] == "sending"
+
+
+def jira_config(tmp_path: Path, smtp: LoopbackSMTP, jira_url: str) -> Path:
+    return write_config(tmp_path, port=smtp.port, top_extra=(
+        f"jira: {{server: '{jira_url}', user: engineer@example.org, token_env: JIRA_TEST_TOKEN,"
+        " comments: 'off', attachments: false, timeout_s: 5, deadline_s: 20}\n"))
+
+
+def test_cron_monday_pulls_jira_then_sends_once(
+        tmp_path: Path, server: LoopbackSMTP, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.servers.jira import LocalJira
+
+    monkeypatch.setenv("JIRA_TEST_TOKEN", "jira-test-token")
+    with LocalJira("Cloud", user="engineer@example.org") as jira:
+        jira.add_issue("STR-76", "Break down the latency, as Jira says now")
+        config = jira_config(tmp_path, server, jira.url)
+        run = run_cli(config, "send")
+        again = run_cli(config, "send")
+        searches = len(jira.seen("search"))
+    assert (run.status, run.out, run.err) == (0, "", "")
+    assert "[STR-76] (Break down the latency, as Jira says now)" in \
+        server.received[0].message.get_content()
+    assert again.status == 0 and "already sent" in again.out
+    assert searches == 1  # the second run saw the ledger and pulled nothing
+    assert len(server.received) == 1
+
+
+def test_a_failing_jira_sends_nothing_unless_allow_stale(
+        tmp_path: Path, server: LoopbackSMTP, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.servers.jira import LocalJira
+
+    monkeypatch.setenv("JIRA_TEST_TOKEN", "a-revoked-token")
+    with LocalJira("Cloud", user="engineer@example.org") as jira:
+        config = jira_config(tmp_path, server, jira.url)
+        snapshot = (tmp_path / "data" / "snapshots" / f"{WEEK}" / "jira.json").read_bytes()
+        run = run_cli(config, "send")
+        assert run.status == 1 and "401" in run.err
+        assert "jira failed; nothing was sent" in run.err and "--allow-stale" in run.err
+        assert server.received == [] and not (tmp_path / "data" / "sent").exists()
+        stale = run_cli(config, "send", "--allow-stale")
+    assert stale.status == 0 and stale.out == ""
+    assert (tmp_path / "data" / "snapshots" / f"{WEEK}" / "jira.json").read_bytes() == snapshot
+    text = server.received[0].message.get_content()
+    assert "[STR-76] (Break down the latency)" in text  # the last snapshot's summary
+    assert "The jira data in this report is stale as of 2023-02-13T08:59:00+09:00" in text
