@@ -25,7 +25,8 @@ def assert_same_text(actual: str, golden_path: Path) -> None:
 
 def split_headers(out: str) -> tuple[dict[str, str], str]:
     head, _, body = out.partition("\n\n")
-    headers = dict(line.split(": ", 1) for line in head.splitlines())
+    unfolded = head.replace("\n ", " ").replace("\n\t", " ")  # RFC 5322 folding
+    headers = dict(line.split(": ", 1) for line in unfolded.splitlines())
     return headers, body
 
 
@@ -63,9 +64,16 @@ def test_preview_defaults_to_the_week_that_just_ended(capsys: pytest.CaptureFixt
 
 def test_once_last_week_is_sent_preview_defaults_to_this_week(
         demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    sent = demo_copy.parent.parent / "data" / "sent"
-    sent.mkdir()
-    (sent / "2023-02-10.json").write_text('{"state": "sent"}', encoding="utf-8")
+    import datetime as dt
+
+    from reporter.deliver.ledger import Attempt, LedgerEntry, write_ledger
+
+    attempt = Attempt(number=1, started_at=MONDAY_AFTER_GOLDEN, transport="smtp",
+                      outcome="sent")
+    write_ledger(demo_copy.parent.parent / "data",
+                 LedgerEntry(week_end=dt.date(2023, 2, 10), state="sent",
+                             message_id="<reporter.2023-02-10.x@linaro.org>",
+                             attempts=(attempt,)))
     assert main(["--config", str(demo_copy), "preview"], now=MONDAY_AFTER_GOLDEN) == 0
     captured = capsys.readouterr()
     assert "Subject: [Weekly] Week ending 2023-02-17" in captured.out

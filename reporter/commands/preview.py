@@ -1,14 +1,18 @@
-"""The `preview` command: print the email exactly as it would be sent."""
+"""The `preview` command: print the email exactly as `send` would hand it over (minus Date)."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import logging
 from typing import TYPE_CHECKING
 
-from reporter.report import build_email_body
+from reporter.errors import UsageError
 
 if TYPE_CHECKING:
     from reporter.cli import Context
+
+log = logging.getLogger("reporter")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,6 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_week_argument(parser, "the next report due")
     parser.add_argument("--offline", action="store_true",
                         help="render from the stored snapshot; do not pull")
+    parser.add_argument("--edit", action="store_true",
+                        help="open $EDITOR on the week's notes file, then show the email")
+    parser.add_argument("--diff", action="store_true",
+                        help="show a unified diff against the last sent week's email")
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
@@ -26,24 +34,76 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     failed: tuple[str, ...] = ()
     if not args.offline and configured_sources(ctx):
         failed = pull_sources(ctx, week_end)
-    body = build_email_body(ctx, week_end, stale=failed)
-    ctx.stdout.write(_headers(ctx, week_end) + "\n" + body)
+    if args.edit:
+        edit_notes(ctx, week_end)
+    text = preview_text(ctx, week_end, failed)
+    if args.diff:
+        text = diff_with_last_sent(ctx, week_end, text)
+    ctx.stdout.write(text)
     ctx.stdout.flush()
     return 1 if failed else 0
 
 
-def _headers(ctx: Context, week_end: object) -> str:
-    from reporter.config import DEFAULT_SUBJECT
+def preview_text(ctx: Context, week_end: dt.date, stale: tuple[str, ...]) -> str:
+    """The message bytes `send` would hand over now, without the Date header, as text."""
+    from reporter.report import build_email_body
 
+    body = build_email_body(ctx, week_end, stale=stale)
     mail = ctx.config.mail
-    subject = (mail.subject if mail else DEFAULT_SUBJECT).format(week_end=week_end)
-    lines = []
-    if mail is not None:
-        lines.append(f"From: {mail.sender}")
-        lines.append(f"To: {', '.join(mail.to)}")
-        if mail.cc:
-            lines.append(f"Cc: {', '.join(mail.cc)}")
-    lines.append(f"Subject: {subject}")
-    if mail is not None and mail.followup_to:
-        lines.append(f"Mail-Followup-To: {', '.join((mail.sender, *mail.to, *mail.cc))}")
-    return "".join(line + "\n" for line in lines)
+    if mail is None:  # nothing to send with: show what there is
+        from reporter.config import DEFAULT_SUBJECT
+
+        return f"Subject: {DEFAULT_SUBJECT.format(week_end=week_end)}\n\n{body}"
+    from reporter.deliver.message import build_message, message_bytes
+    from reporter.deliver.send import week_message_id
+
+    msg = build_message(mail, week_end=week_end, body=body,
+                        message_id=week_message_id(ctx.config, week_end), date=None)
+    return message_bytes(msg).decode("utf-8", "replace")
+
+
+def diff_with_last_sent(ctx: Context, week_end: dt.date, text: str) -> str:
+    """A unified diff from the last week sent before `week_end` to `text` (both decoded)."""
+    import difflib
+
+    from reporter.deliver.ledger import last_sent_before, read_eml
+    from reporter.deliver.message import readable_text
+
+    earlier = last_sent_before(ctx.config.data_dir, week_end)
+    if earlier is None:
+        log.warning("no week before %s was sent: nothing to compare with", week_end)
+        return text
+    sent = read_eml(ctx.config.data_dir, earlier)
+    if sent is None:
+        log.warning("the week ending %s is recorded as sent, but its .eml is missing",
+                    earlier)
+        return text
+    old = readable_text(sent).splitlines(keepends=True)
+    new = readable_text(text.encode("utf-8")).splitlines(keepends=True)
+    diff = difflib.unified_diff(old, new, f"sent/{earlier}.eml", f"preview/{week_end}")
+    return "".join(line if line.endswith("\n") else line + "\n" for line in diff)
+
+
+def edit_notes(ctx: Context, week_end: dt.date) -> None:
+    """Run $VISUAL or $EDITOR (or vi) on the week's notes file, without a shell."""
+    import os
+    import shlex
+    import subprocess
+
+    from reporter.store.notes import notes_path
+
+    path = notes_path(ctx.config.data_dir, week_end)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        argv = [*shlex.split(editor), str(path)]
+    except ValueError as exc:
+        raise UsageError(f"$EDITOR {editor!r}: {exc}") from None
+    try:
+        done = subprocess.run(argv, check=False)  # noqa: S603 - the user's own editor
+    except OSError as exc:
+        raise UsageError(f"cannot start the editor {argv[0]!r}: {exc.strerror}",
+                         hint="set EDITOR to your editor's command") from None
+    if done.returncode != 0:
+        raise UsageError(f"the editor {argv[0]!r} exited {done.returncode}; "
+                         f"{path} is as the editor left it")

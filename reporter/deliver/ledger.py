@@ -1,40 +1,155 @@
-"""The per-week sent ledger under data/sent/: what was sent, when, with which Message-ID."""
+"""The per-week sent ledger under data/sent/: state, Message-ID, attempts and the sent bytes.
+
+`data/sent/<week>.json` holds the week's state:
+
+- `sending`: the Message-ID is reserved and nothing was handed over yet; a run that
+  finds it left behind (failed or killed before the handover) sends the week, once,
+  with that Message-ID;
+- `ambiguous`: the message was being handed over and no confirmation was recorded;
+  no run sends it again by itself (`send --force` does, with the same Message-ID);
+- `sent`: the server (or sendmail) accepted it.
+
+`data/sent/<week>.eml` holds the bytes last handed over. Every write is atomic; a
+missing JSON file means the week was never handed to a transport, an empty or
+unreadable one stops the send (it is never read as "nothing was sent").
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from reporter.codec import CodecError, from_jsonable, to_jsonable
 from reporter.errors import InputError
+from reporter.fsutil import write_atomic, write_json_atomic
 
 STATES = ("sending", "sent", "ambiguous")
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A recipient the server refused while it accepted others."""
+
+    recipient: str
+    reply: str  # "550 5.1.1 no such user"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try at handing the week's message to a transport."""
+
+    number: int  # 1, 2, ... across the week's ledger
+    started_at: dt.datetime
+    transport: str  # smtp | sendmail
+    outcome: str  # sending | failed | ambiguous | sent
+    reason: str | None = None  # why it failed or is ambiguous
+    date: str | None = None  # the Date header of the message handed over
+    sha256: str | None = None  # of the .eml bytes handed over
+    envelope_from: str | None = None
+    recipients: tuple[str, ...] = ()
+    refused: tuple[Refusal, ...] = ()
+    finished_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    week_end: dt.date
+    state: str  # one of STATES
+    message_id: str
+    attempts: tuple[Attempt, ...] = ()
+    format: int = FORMAT_VERSION
+
+    @property
+    def last_sent(self) -> Attempt | None:
+        """The latest attempt the server accepted."""
+        for attempt in reversed(self.attempts):
+            if attempt.outcome == "sent":
+                return attempt
+        return None
+
+    @property
+    def last(self) -> Attempt | None:
+        return self.attempts[-1] if self.attempts else None
 
 
 def ledger_path(data_dir: Path, week_end: dt.date) -> Path:
     return data_dir / "sent" / f"{week_end.isoformat()}.json"
 
 
-def week_state(data_dir: Path, week_end: dt.date) -> str | None:
-    """`sending`, `sent`, `ambiguous`, or None when the week was never handed to a transport."""
+def eml_path(data_dir: Path, week_end: dt.date) -> Path:
+    return data_dir / "sent" / f"{week_end.isoformat()}.eml"
+
+
+def read_ledger(data_dir: Path, week_end: dt.date) -> LedgerEntry | None:
+    """The week's ledger, or None when the week was never handed to a transport."""
     path = ledger_path(data_dir, week_end)
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the sent ledger: {exc.strerror}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8"
+        raise InputError(f"{path}: cannot read the sent ledger: {why}",
+                         hint="restore the file from a backup") from None
     try:
+        if not raw.strip():
+            raise ValueError("the file is empty")
         doc = json.loads(raw)
-        state = doc["state"]
-        if state not in STATES:
-            raise ValueError(f"unknown state {state!r}")
-    except (ValueError, KeyError, TypeError) as exc:
+        if not isinstance(doc, dict):
+            raise ValueError("not a JSON object")
+        if doc.get("format") != FORMAT_VERSION:
+            raise ValueError(f"unknown format {doc.get('format')!r}")
+        entry = from_jsonable(LedgerEntry, doc, "ledger")
+        if entry.state not in STATES:
+            raise ValueError(f"unknown state {entry.state!r}")
+        if entry.week_end != week_end:
+            raise ValueError(f"it is the ledger of week {entry.week_end}")
+        if not entry.message_id.startswith("<") or not entry.message_id.endswith(">"):
+            raise ValueError(f"bad Message-ID {entry.message_id!r}")
+        if entry.state == "sent" and entry.last_sent is None:
+            raise ValueError("state sent without a sent attempt")
+    except (ValueError, CodecError, KeyError, TypeError) as exc:
         raise InputError(
             f"{path}: corrupt sent ledger ({exc})",
             hint="restore the file from a backup; it is never read as 'nothing was sent'",
         ) from None
-    return str(state)
+    return entry
+
+
+def write_ledger(data_dir: Path, entry: LedgerEntry) -> None:
+    """Replace the week's ledger atomically (temp file, fsync, rename, fsync of the folder)."""
+    write_json_atomic(ledger_path(data_dir, entry.week_end), to_jsonable(entry))
+
+
+def write_eml(data_dir: Path, week_end: dt.date, data: bytes) -> str:
+    """Store the bytes about to be handed over; returns their sha256."""
+    write_atomic(eml_path(data_dir, week_end), data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_eml(data_dir: Path, week_end: dt.date) -> bytes | None:
+    try:
+        return eml_path(data_dir, week_end).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def with_attempt(entry: LedgerEntry, attempt: Attempt, state: str) -> LedgerEntry:
+    """`entry` in `state` with `attempt` added, or replacing the last one of its number."""
+    attempts = entry.attempts
+    if attempts and attempts[-1].number == attempt.number:
+        attempts = attempts[:-1]
+    return replace(entry, state=state, attempts=(*attempts, attempt))
+
+
+def week_state(data_dir: Path, week_end: dt.date) -> str | None:
+    """`sending`, `sent`, `ambiguous`, or None when the week was never handed to a transport."""
+    entry = read_ledger(data_dir, week_end)
+    return entry.state if entry else None
 
 
 def sent_weeks(data_dir: Path) -> list[dt.date]:

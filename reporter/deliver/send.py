@@ -1,0 +1,315 @@
+"""The exactly-once send of one week (SPEC section 8): lock, ledger, transport, record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from reporter.deliver.ledger import (
+    Attempt,
+    LedgerEntry,
+    eml_path,
+    ledger_path,
+    read_ledger,
+    with_attempt,
+    write_eml,
+    write_ledger,
+)
+from reporter.deliver.lock import data_lock
+from reporter.deliver.message import (
+    Envelope,
+    build_message,
+    envelope_of,
+    make_message_id,
+    message_bytes,
+)
+from reporter.deliver.testhook import crash_point
+from reporter.deliver.transport import Accepted, Transport, TransportError
+from reporter.errors import ConfigError, DeliveryError, SourceError
+
+if TYPE_CHECKING:
+    from reporter.cli import Context
+    from reporter.config import Config, MailConfig
+
+log = logging.getLogger(__name__)
+
+Render = Callable[[tuple[str, ...]], str]  # stale source names -> the email body
+Pull = Callable[[], tuple[str, ...]]  # pulls every source -> the names that failed
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    force: bool = False  # resend an ambiguous or sent week, with its Message-ID
+    allow_stale: bool = False  # a failed source: send with its last snapshot
+    offline: bool = False  # no pull: the stored snapshots
+    dry_run: bool = False  # print the message and the envelope, touch nothing
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything a send hands over, built before anything is written."""
+
+    message_id: str
+    data: bytes
+    date: str | None
+    envelope: Envelope
+
+
+def mail_config(config: Config) -> MailConfig:
+    if config.mail is None:
+        raise ConfigError(f"{config.path}: no mail: section", hint="see config/example.yaml")
+    return config.mail
+
+
+def week_message_id(config: Config, week_end: dt.date) -> str:
+    """The Message-ID the week's ledger keeps, or the one its first send will use."""
+    entry = read_ledger(config.data_dir, week_end)
+    return entry.message_id if entry else make_message_id(mail_config(config), week_end)
+
+
+def prepare(ctx: Context, week_end: dt.date, body: str, message_id: str) -> Prepared:
+    mail = mail_config(ctx.config)
+    date = ctx.now.astimezone(ctx.config.tz)
+    msg = build_message(mail, week_end=week_end, body=body, message_id=message_id, date=date)
+    return Prepared(message_id, message_bytes(msg), msg["Date"], envelope_of(mail))
+
+
+def make_transport(mail: MailConfig) -> Transport:
+    """The configured transport; looks up the SMTP password now, before anything is written."""
+    if mail.transport == "sendmail":
+        from reporter.deliver.sendmail import SendmailTransport
+
+        return SendmailTransport(mail.sendmail)
+    from reporter.deliver.smtp import SmtpTransport, smtp_credentials
+
+    if mail.smtp is None:
+        raise ConfigError("mail.smtp: transport smtp needs the smtp settings")
+    return SmtpTransport(mail.smtp, smtp_credentials(mail.smtp))
+
+
+def transport_label(mail: MailConfig) -> str:
+    if mail.transport == "sendmail" or mail.smtp is None:
+        return f"sendmail ({' '.join(mail.sendmail)})"
+    return f"smtp {mail.smtp.host}:{mail.smtp.port} ({mail.smtp.security})"
+
+
+def send_week(ctx: Context, week_end: dt.date, options: SendOptions, *, render: Render,
+              pull: Pull, transport: Transport | None = None,
+              clock: Clock | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
+    """Send the week's email at most once; returns the exit status.
+
+    `render(stale)` gives the body, `pull()` refreshes the snapshots and names the
+    sources that failed; `transport` defaults to the configured one.
+    """
+    mail = mail_config(ctx.config)
+    data_dir = ctx.config.data_dir
+    if options.dry_run:
+        return _dry_run(ctx, week_end, mail, render)
+    with data_lock(data_dir):
+        crash_point("locked")
+        entry = read_ledger(data_dir, week_end)
+        if entry is not None and not options.force:
+            if entry.state == "sent":
+                ctx.stdout.write(already_sent(ctx, entry) + "\n")
+                return 0
+            if entry.state == "ambiguous":
+                raise _ambiguous_error(ctx, entry)
+        stale: tuple[str, ...] = ()
+        if not options.offline:
+            failed = pull()
+            if failed and not options.allow_stale:
+                raise SourceError(
+                    f"week {week_end}: {', '.join(failed)} failed; nothing was sent",
+                    hint="fix the source (see above) and run again, or send with its last "
+                    "snapshot: `reporter send --allow-stale`")
+            if failed:  # each failure was logged by the pull; the email says it too
+                log.info("sending with the last snapshot of %s (marked stale)",
+                         ", ".join(failed))
+            stale = failed
+        message_id = entry.message_id if entry else make_message_id(mail, week_end)
+        prepared = prepare(ctx, week_end, render(stale), message_id)
+        chosen = transport or make_transport(mail)
+        entry = entry or LedgerEntry(week_end=week_end, state="sending", message_id=message_id)
+        accepted = _deliver(ctx, entry, prepared, chosen, mail, clock or _wall_clock, sleep)
+        archived = _archive(ctx, week_end, message_id)
+    if accepted.refused:
+        if archived is not None:
+            log.error("%s", archived)
+        refused = ", ".join(f"{r.recipient} ({r.reply})" for r in accepted.refused)
+        raise DeliveryError(f"week {week_end} was sent as {message_id}, but the server "
+                            f"refused {len(accepted.refused)} recipient(s): {refused}",
+                            hint="check the address in mail.to/mail.cc; the others got it")
+    if archived is not None:
+        raise archived
+    if ctx.interactive:
+        ctx.stdout.write(f"sent the week ending {week_end} to "
+                         f"{', '.join(accepted.recipients)} as {message_id}\n")
+    return 0
+
+
+def _deliver(ctx: Context, entry: LedgerEntry, prepared: Prepared, transport: Transport,
+             mail: MailConfig, clock: Clock, sleep: Callable[[float], None]) -> Accepted:
+    """Record, hand over, record; retry temporary failures `mail.retries` times."""
+    data_dir = ctx.config.data_dir
+    week_end = entry.week_end
+    prior = entry.state if entry.attempts else None
+    # A forced resend never makes a sent week look unsent, nor an ambiguous one.
+    resting = prior if prior in ("sent", "ambiguous") else "sending"
+    handing = "sent" if prior == "sent" else "ambiguous"
+    number = len(entry.attempts)
+    for round_ in range(mail.retries + 1):
+        if round_:
+            log.info("trying again in %.0f s", mail.retry_delay_s)
+            sleep(mail.retry_delay_s)
+        number += 1
+        attempt = Attempt(number=number, started_at=clock(), transport=mail.transport,
+                          outcome="sending", date=prepared.date,
+                          envelope_from=prepared.envelope.sender,
+                          recipients=prepared.envelope.recipients)
+        entry = with_attempt(entry, attempt, resting)
+        _record(data_dir, entry)
+        crash_point("sending-written")
+
+        def before_handover() -> None:
+            nonlocal entry, attempt
+            try:
+                sha = write_eml(data_dir, week_end, prepared.data)
+            except OSError as exc:
+                raise _unwritable(eml_path(data_dir, week_end), exc) from None
+            crash_point("eml-written")
+            attempt = replace(attempt, outcome="ambiguous", sha256=sha,
+                              reason="handed over; no confirmation recorded")
+            entry = with_attempt(entry, attempt, handing)
+            _record(data_dir, entry)
+            crash_point("handover-written")
+
+        try:
+            accepted = transport(prepared.envelope, prepared.data, before_handover)
+        except TransportError as exc:
+            if exc.ambiguous:
+                attempt = replace(attempt, outcome="ambiguous", reason=exc.message,
+                                  finished_at=clock())
+                _record(data_dir, with_attempt(entry, attempt, handing),
+                        "; the message may have been delivered")
+                raise DeliveryError(
+                    f"week {week_end}: {exc.message}; the week is now marked ambiguous "
+                    f"({prepared.message_id})", hint=exc.hint) from None
+            attempt = replace(attempt, outcome="failed", reason=exc.message,
+                              finished_at=clock())
+            entry = with_attempt(entry, attempt, resting)
+            _record(data_dir, entry)
+            if exc.temporary and round_ < mail.retries:
+                log.info("%s (temporary; try %d of %d)", exc.message, round_ + 1,
+                         mail.retries + 1)
+                continue
+            again = ("the next run sends it" if resting == "sending"
+                     else "`send --force` tries again")
+            raise DeliveryError(
+                f"week {week_end}: {exc.message}; nothing was sent"
+                f"{' after ' + str(round_ + 1) + ' tries' if round_ else ''}",
+                hint=exc.hint or (f"a temporary failure: {again}" if exc.temporary
+                                  else f"the server refused it; fix the cause, {again}"),
+            ) from None
+        crash_point("accepted")
+        attempt = replace(attempt, outcome="sent", reason=None, finished_at=clock(),
+                          recipients=accepted.recipients, refused=accepted.refused)
+        try:
+            write_ledger(data_dir, with_attempt(entry, attempt, "sent"))
+        except OSError as exc:
+            raise DeliveryError(
+                f"week {week_end} was sent as {prepared.message_id}, but the ledger could "
+                f"not record it ({exc.strerror}); it still says ambiguous",
+                hint="the email went out: do not resend it with --force; once the disk is "
+                "fixed, set the last attempt's outcome and the state to sent in "
+                f"{ledger_path(data_dir, week_end)}") from None
+        crash_point("sent-written")
+        return accepted
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _record(data_dir: Path, entry: LedgerEntry, then: str = "; nothing was sent") -> None:
+    try:
+        write_ledger(data_dir, entry)
+    except OSError as exc:
+        raise _unwritable(ledger_path(data_dir, entry.week_end), exc, then) from None
+
+
+def _unwritable(path: Path, exc: OSError, then: str = "; nothing was sent") -> DeliveryError:
+    # Before the handover this is a ReporterError, which the transports let through
+    # untouched: the data never leaves, and the ledger keeps its last written state.
+    return DeliveryError(f"{path}: cannot write ({exc.strerror}){then}",
+                         hint="check the free space and permissions of data_dir")
+
+
+def already_sent(ctx: Context, entry: LedgerEntry) -> str:
+    sent = entry.last_sent
+    when = _when(ctx, sent.date if sent else None, sent.finished_at if sent else None)
+    return (f"week ending {entry.week_end} already sent{when} as {entry.message_id}; "
+            "nothing to do (`reporter send --force` resends it)")
+
+
+def _ambiguous_error(ctx: Context, entry: LedgerEntry) -> DeliveryError:
+    last = entry.last
+    when = _when(ctx, None, last.started_at if last else None)
+    why = f": {last.reason}" if last and last.reason else ""
+    return DeliveryError(
+        f"week ending {entry.week_end} is ambiguous: the message {entry.message_id} was "
+        f"handed over{when} and no confirmation was recorded{why}; not resending by itself",
+        hint=f"check whether it arrived (your own copy, with bcc_self); to send it again "
+        f"with the same Message-ID: reporter send --week {entry.week_end} --force",
+    )
+
+
+def _when(ctx: Context, date_header: str | None, at: dt.datetime | None) -> str:
+    from email.utils import parsedate_to_datetime
+
+    moment = at
+    if date_header:
+        try:
+            moment = parsedate_to_datetime(date_header)
+        except (TypeError, ValueError):
+            pass
+    if moment is None or moment.tzinfo is None:
+        return ""
+    return f" on {moment.astimezone(ctx.config.tz):%Y-%m-%d %H:%M %z}"
+
+
+def _dry_run(ctx: Context, week_end: dt.date, mail: MailConfig, render: Render) -> int:
+    entry = read_ledger(ctx.config.data_dir, week_end)
+    message_id = entry.message_id if entry else make_message_id(mail, week_end)
+    prepared = prepare(ctx, week_end, render(()), message_id)
+    state = (already_sent(ctx, entry) if entry and entry.state == "sent"
+             else f"week ending {week_end}: {entry.state if entry else 'not sent yet'}")
+    envelope = ["--- envelope (dry run: nothing sent, nothing written) ---",
+                f"MAIL FROM:<{prepared.envelope.sender}>",
+                *(f"RCPT TO:<{r}>" for r in prepared.envelope.recipients),
+                f"via {transport_label(mail)}", state]
+    ctx.stdout.write(prepared.data.decode("utf-8", "replace"))
+    ctx.stdout.write("".join(line + "\n" for line in envelope))
+    return 0
+
+
+def _archive(ctx: Context, week_end: dt.date, message_id: str) -> DeliveryError | None:
+    """With `archive: git`, commit data_dir; a failure is returned, the send stands."""
+    if ctx.config.archive != "git":
+        return None
+    from reporter.deliver.archive import commit_data_dir
+
+    try:
+        commit_data_dir(ctx.config, f"Sent the week ending {week_end}\n\n"
+                        f"Message-ID: {message_id}\n")
+    except DeliveryError as exc:
+        return DeliveryError(f"week {week_end} was sent as {message_id}, but {exc.message}",
+                             hint=exc.hint)
+    return None
+
+
+def _wall_clock() -> dt.datetime:
+    """When an attempt starts and ends: the ledger's record of real time."""
+    return dt.datetime.now(dt.UTC)
