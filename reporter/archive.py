@@ -15,9 +15,7 @@ if TYPE_CHECKING:
     from reporter.config import Config
 
 SUBJECT = "Week ending {week}: sent"
-# This module's subject, and "Sent the week ending ..." as another archiver may word it.
-SUBJECT_RE = re.compile(r"^(?:Week ending (\d{4}-\d{2}-\d{2}): sent"
-                        r"|Sent the week ending (\d{4}-\d{2}-\d{2}))$")
+SUBJECT_RE = re.compile(r"^Week ending (\d{4}-\d{2}-\d{2}): sent$")
 GITIGNORE = "# Written by reporter: the lock and unfinished atomic writes are not archived.\n" \
             ".lock\n.*.tmp\n"
 
@@ -108,7 +106,7 @@ def archived_weeks(config: Config) -> dict[dt.date, str]:
         short, _, subject = line.partition("\0")
         match = SUBJECT_RE.match(subject)
         if match:
-            week = dt.date.fromisoformat(match.group(1) or match.group(2))
+            week = dt.date.fromisoformat(match.group(1))
             out.setdefault(week, short)
     return out
 

@@ -22,12 +22,18 @@ if TYPE_CHECKING:
 log = logging.getLogger("reporter")
 
 
-def build_email_body(ctx: Context, week_end: dt.date, *, stale: tuple[str, ...] = ()) -> str:
-    """The email body for the week, from what is stored; warnings go to the log."""
+def build_email_body(ctx: Context, week_end: dt.date, *, stale: tuple[str, ...] = (),
+                     quiet: bool = False) -> str:
+    """The email body for the week, from what is stored.
+
+    Warnings (a card without a summary, a week without notes) go to the log; `quiet`
+    demotes them to INFO, for a cron run that must print nothing when it succeeds.
+    """
     config = ctx.config
+    warn = log.info if quiet else log.warning
     notes = load_week_notes(config, week_end)
     if notes is None:
-        log.warning("no notes for the week ending %s (%s); run `reporter draft` to start them",
+        warn("no notes for the week ending %s (%s); run `reporter draft` to start them",
                     week_end, notes_path(config.data_dir, week_end))
     jira = snapshot.read_part(config.data_dir, week_end, "jira", JiraSnapshot)
     baseline = _baseline_week(config, week_end)
@@ -50,7 +56,7 @@ def build_email_body(ctx: Context, week_end: dt.date, *, stale: tuple[str, ...] 
     )
     composed = compose(inputs)
     for warning in composed.warnings:
-        log.warning("%s", warning)
+        warn("%s", warning)
     return render_body(composed.view, config.templates_dir)
 
 

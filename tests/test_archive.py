@@ -152,15 +152,15 @@ def test_history_and_status_work_in_an_archived_data_folder(tmp_path, capsys) ->
                           f"({commit[:7]})\n")
 
 
-def test_archived_weeks_reads_a_parent_repository_and_the_other_wording(tmp_path) -> None:
-    """data_dir committed by another archiver into the repository around it."""
+def test_archived_weeks_reads_a_parent_repository(tmp_path) -> None:
+    """data_dir committed into the repository around it."""
     setup = make_setup(tmp_path, archive="git")
     git(tmp_path, "init", "-q")
     (setup.data / "weeks").mkdir()
     setup.notes(W2).write_text("issues: [x]\n")
     git(tmp_path, "add", "-A")
     git(tmp_path, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "-m",
-        "Sent the week ending 2023-02-10\n\nMessage-ID: <a@example.org>")
+        "Week ending 2023-02-10: sent\n\nMessage-ID: <a@example.org>")
     (tmp_path / "unrelated.txt").write_text("x")
     git(tmp_path, "add", "-A")
     git(tmp_path, "-c", "user.name=T", "-c", "user.email=t@example.org", "commit", "-q", "-m",

@@ -15,10 +15,12 @@ import pytest
 from reporter.deliver.ledger import eml_path, ledger_path, read_ledger
 from reporter.deliver.message import without_date
 from reporter.deliver.send import SendOptions, send_week
+from reporter.model.sources import SourceFailure
 from reporter.errors import SourceError
 from reporter.report import build_email_body
 from tests.deliver_helpers import (
     MONDAY,
+    NOTES,
     WEEK,
     ledger_json,
     make_context,
@@ -142,9 +144,11 @@ def test_without_a_mail_section_send_is_a_config_error(tmp_path: Path) -> None:
 def test_a_failed_source_sends_nothing(tmp_path: Path, server: LoopbackSMTP) -> None:
     config = write_config(tmp_path, port=server.port)
     ctx, _ = make_context(config)
-    with pytest.raises(SourceError, match="jira failed; nothing was sent") as err:
+    failure = SourceFailure("jira", "jira: HTTP 503 from http://jira.example (try later)")
+    with pytest.raises(SourceError, match=r"2023-02-10: jira: HTTP 503 .*; nothing was sent"
+                       ) as err:
         send_week(ctx, WEEK, SendOptions(), render=lambda stale: "body\n",
-                  pull=lambda: ("jira",))
+                  pull=lambda: (failure,))
     assert err.value.exit_status == 1 and "--allow-stale" in str(err.value)
     assert server.received == [] and not (tmp_path / "data" / "sent").exists()
 
@@ -155,7 +159,7 @@ def test_allow_stale_sends_the_last_snapshot_and_says_so(tmp_path: Path,
     ctx, _ = make_context(config)
     assert send_week(ctx, WEEK, SendOptions(allow_stale=True),
                      render=lambda stale: build_email_body(ctx, WEEK, stale=stale),
-                     pull=lambda: ("jira",)) == 0
+                     pull=lambda: (SourceFailure("jira", "jira: down"),)) == 0
     [got] = server.received
     text = got.message.get_content()
     assert "[STR-76] (Break down the latency)" in text  # from the stored snapshot
@@ -213,7 +217,7 @@ def test_preview_edit_with_a_failing_editor_is_a_usage_error(
     assert run.status == 2 and "exited 1" in run.err
 
 
-def test_archive_git_commits_the_data_folder_after_the_send(
+def test_archive_git_commits_the_week_after_the_send(
         tmp_path: Path, server: LoopbackSMTP, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -222,7 +226,7 @@ def test_archive_git_commits_the_data_folder_after_the_send(
     data = tmp_path / "data"
     log = subprocess.run(["git", "-C", str(data), "log", "--format=%B"],
                          capture_output=True, text=True, check=True).stdout
-    assert log.startswith("Sent the week ending 2023-02-10\n")
+    assert log.startswith("Week ending 2023-02-10: sent\n")
     assert f"Message-ID: {ledger_json(config)['message_id']}" in log
     tracked = subprocess.run(["git", "-C", str(data), "ls-files"], capture_output=True,
                              text=True, check=True).stdout.split()
@@ -278,7 +282,8 @@ def test_a_failing_jira_sends_nothing_unless_allow_stale(
         snapshot = (tmp_path / "data" / "snapshots" / f"{WEEK}" / "jira.json").read_bytes()
         run = run_cli(config, "send")
         assert run.status == 1 and "401" in run.err
-        assert "jira failed; nothing was sent" in run.err and "--allow-stale" in run.err
+        assert "nothing was sent" in run.err and "--allow-stale" in run.err
+        assert len(run.err.strip().splitlines()) == 1  # one line for cron's mail
         assert server.received == [] and not (tmp_path / "data" / "sent").exists()
         stale = run_cli(config, "send", "--allow-stale")
     assert stale.status == 0 and stale.out == ""
@@ -286,3 +291,14 @@ def test_a_failing_jira_sends_nothing_unless_allow_stale(
     text = server.received[0].message.get_content()
     assert "[STR-76] (Break down the latency)" in text  # the last snapshot's summary
     assert "The jira data in this report is stale as of 2023-02-13T08:59:00+09:00" in text
+
+
+def test_under_cron_a_successful_send_prints_nothing_even_with_warnings(
+        tmp_path: Path, server: LoopbackSMTP) -> None:
+    notes = NOTES.replace("    issues:", "          STR-999: []\n    issues:")
+    config = write_config(tmp_path, port=server.port, notes=notes)
+    preview = run_cli(config, "preview", "--offline")
+    assert "STR-999: no summary" in preview.err  # a person previewing is told
+    run = run_cli(config, "send")  # not a terminal: cron
+    assert (run.status, run.out, run.err) == (0, "", "")
+    assert "[STR-999]\n* No progress" in server.received[0].message.get_content()

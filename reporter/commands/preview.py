@@ -33,7 +33,10 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     week_end = ctx.week(args.week, "due")
     failed: tuple[str, ...] = ()
     if not args.offline and configured_sources(ctx):
-        failed = pull_sources(ctx, week_end)
+        failures = pull_sources(ctx, week_end)
+        for failure in failures:
+            log.error("%s", failure.reason)
+        failed = tuple(f.name for f in failures)
     if args.edit:
         edit_notes(ctx, week_end)
     text = preview_text(ctx, week_end, failed)

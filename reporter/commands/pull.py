@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from reporter.errors import ReporterError, SourceError
+from reporter.model.sources import SourceFailure
 from reporter.store import snapshot
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         log.warning("no source is configured (jira, patches, measurements): nothing to pull")
         return 0
     failed = pull_sources(ctx, week_end)
+    for failure in failed:
+        log.error("%s", failure.reason)
     return 1 if failed else 0
 
 
@@ -44,13 +47,14 @@ def configured_sources(ctx: Context) -> tuple[str, ...]:
     return tuple(names)
 
 
-def pull_sources(ctx: Context, week_end: dt.date) -> tuple[str, ...]:
-    """Pull every configured source and store each snapshot; the names of those that failed.
+def pull_sources(ctx: Context, week_end: dt.date) -> tuple[SourceFailure, ...]:
+    """Pull every configured source and store each snapshot; the ones that failed.
 
-    A failing source leaves its previous snapshot as it was; each failure is logged once.
+    A failing source leaves its previous snapshot as it was. The caller reports the
+    failures (one line each), so that `send` can fold them into its one line.
     """
     config = ctx.config
-    failed: list[str] = []
+    failed: list[SourceFailure] = []
     for name in configured_sources(ctx):
         log.info("%s: pulling the week ending %s ...", name, week_end)
         try:
@@ -58,8 +62,8 @@ def pull_sources(ctx: Context, week_end: dt.date) -> tuple[str, ...]:
         except ReporterError as exc:
             if not isinstance(exc, SourceError) and exc.exit_status == 2:
                 raise  # configuration or input the user must fix: stop here, exit 2
-            log.error("%s", exc)
-            failed.append(name)
+            log.debug("%s failed", name, exc_info=ctx.debug)
+            failed.append(SourceFailure(name, str(exc)))
             continue
         path = snapshot.write_part(config.data_dir, week_end, name, value)
         log.info("%s: stored %s", name, path)

@@ -39,7 +39,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 def _render(ctx: Context, week_end: dt.date, stale: tuple[str, ...]) -> str:
     from reporter.report import build_email_body
 
-    return build_email_body(ctx, week_end, stale=stale)
+    # Under cron a successful send prints nothing: warnings show on a terminal only.
+    return build_email_body(ctx, week_end, stale=stale, quiet=not ctx.interactive)
 
 
 def _pull(ctx: Context, week_end: dt.date) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ from reporter.deliver.message import (
 from reporter.deliver.testhook import crash_point
 from reporter.deliver.transport import Accepted, Transport, TransportError
 from reporter.errors import ConfigError, DeliveryError, SourceError
+from reporter.model.sources import SourceFailure
 
 if TYPE_CHECKING:
     from reporter.cli import Context
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Render = Callable[[tuple[str, ...]], str]  # stale source names -> the email body
-Pull = Callable[[], tuple[str, ...]]  # pulls every source -> the names that failed
+Pull = Callable[[], tuple[SourceFailure, ...]]  # pulls every source -> the ones that failed
 Clock = Callable[[], dt.datetime]
 
 
@@ -117,20 +118,25 @@ def send_week(ctx: Context, week_end: dt.date, options: SendOptions, *, render: 
         if entry is not None and not options.force:
             if entry.state == "sent":
                 ctx.stdout.write(already_sent(ctx, entry) + "\n")
+                archived = _archive(ctx, week_end, entry.message_id)  # retry a failed one
+                if archived is not None:
+                    raise archived
                 return 0
             if entry.state == "ambiguous":
                 raise _ambiguous_error(ctx, entry)
         stale: tuple[str, ...] = ()
         if not options.offline:
-            failed = pull()
-            if failed and not options.allow_stale:
+            failures = pull()
+            failed = tuple(f.name for f in failures)
+            if failures and not options.allow_stale:
+                # One line for cron's mail: every source's reason, then the outcome.
                 raise SourceError(
-                    f"week {week_end}: {', '.join(failed)} failed; nothing was sent",
-                    hint="fix the source (see above) and run again, or send with its last "
+                    f"week {week_end}: {'; '.join(f.reason for f in failures)}; "
+                    "nothing was sent",
+                    hint="fix the source and run again, or send with its last "
                     "snapshot: `reporter send --allow-stale`")
-            if failed:  # each failure was logged by the pull; the email says it too
-                log.info("sending with the last snapshot of %s (marked stale)",
-                         ", ".join(failed))
+            for failure in failures:  # the email says it too; a terminal shows why
+                log.info("%s; sending its last snapshot (marked stale)", failure.reason)
             stale = failed
         message_id = entry.message_id if entry else make_message_id(mail, week_end)
         prepared = prepare(ctx, week_end, render(stale), message_id)
@@ -296,15 +302,15 @@ def _dry_run(ctx: Context, week_end: dt.date, mail: MailConfig, render: Render) 
 
 
 def _archive(ctx: Context, week_end: dt.date, message_id: str) -> DeliveryError | None:
-    """With `archive: git`, commit data_dir; a failure is returned, the send stands."""
+    """With `archive: git`, commit the week's files; a failure is returned, the send stands."""
     if ctx.config.archive != "git":
         return None
-    from reporter.deliver.archive import commit_data_dir
+    from reporter.archive import commit_week
+    from reporter.errors import ReporterError
 
     try:
-        commit_data_dir(ctx.config, f"Sent the week ending {week_end}\n\n"
-                        f"Message-ID: {message_id}\n")
-    except DeliveryError as exc:
+        commit_week(ctx.config, week_end, message_id)
+    except ReporterError as exc:
         return DeliveryError(f"week {week_end} was sent as {message_id}, but {exc.message}",
                              hint=exc.hint)
     return None
