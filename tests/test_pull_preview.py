@@ -32,7 +32,8 @@ def setup(tmp_path: Path, jira: LocalJira, monkeypatch: pytest.MonkeyPatch) -> P
         "sections": [{"title": "Stratos", "projects": ["STR", "LBO"]},
                      {"title": "U-Boot support", "projects": ["TS"]}],
         "jira": {"server": jira.url, "user": "takahiro.akashi@linaro.org",
-                 "token_env": TOKEN_ENV, "comments": "all", "attachments": False, "timeout_s": 5, "deadline_s": 20},
+                 "token_env": TOKEN_ENV, "comments": "all", "attachments": False,
+                 "timeout_s": 5, "deadline_s": 20},
     }
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")

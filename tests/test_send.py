@@ -15,8 +15,8 @@ import pytest
 from reporter.deliver.ledger import eml_path, ledger_path, read_ledger
 from reporter.deliver.message import without_date
 from reporter.deliver.send import SendOptions, send_week
-from reporter.model.sources import SourceFailure
 from reporter.errors import SourceError
+from reporter.model.sources import SourceFailure
 from reporter.report import build_email_body
 from tests.deliver_helpers import (
     MONDAY,
@@ -295,7 +295,8 @@ def test_a_failing_jira_sends_nothing_unless_allow_stale(
 
 def test_under_cron_a_successful_send_prints_nothing_even_with_warnings(
         tmp_path: Path, server: LoopbackSMTP) -> None:
-    notes = NOTES.replace("    issues:", "          STR-999: []\n    issues:")
+    notes = NOTES.replace("\nissues:", "\n      STR-999: []\nissues:")
+    assert "STR-999" in notes
     config = write_config(tmp_path, port=server.port, notes=notes)
     preview = run_cli(config, "preview", "--offline")
     assert "STR-999: no summary" in preview.err  # a person previewing is told

@@ -10,6 +10,7 @@ from reporter.cli import add_week_argument
 
 if TYPE_CHECKING:
     from reporter.cli import Context
+    from reporter.model.sources import SourceFailure
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +44,7 @@ def _render(ctx: Context, week_end: dt.date, stale: tuple[str, ...]) -> str:
     return build_email_body(ctx, week_end, stale=stale, quiet=not ctx.interactive)
 
 
-def _pull(ctx: Context, week_end: dt.date) -> tuple[str, ...]:
+def _pull(ctx: Context, week_end: dt.date) -> tuple[SourceFailure, ...]:
     from reporter.commands.pull import pull_sources
 
     return pull_sources(ctx, week_end)
