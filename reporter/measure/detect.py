@@ -139,10 +139,12 @@ def sample_layout(head: bytes, offset0: int, fmt: str, options: SampleOptions,
 
 
 def _binary(sample: bytes) -> bool:
+    """Mostly control bytes or undecodable bytes: not text (a stray NUL is just a bad row)."""
     if not sample:
         return False
-    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return control > len(sample) // 10
+    text = sample.decode("utf-8", "replace")
+    odd = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f\x1b"))
+    return odd * 10 > len(text) * 3
 
 
 def _first_meaningful(text: str) -> str | None:
@@ -161,15 +163,21 @@ def _delimiter(texts: list[str]) -> tuple[bytes | None, int]:
         common = max(set(counts), key=counts.count)
         if common > 0 and counts.count(common) * 10 >= len(counts) * 8:
             return cand.encode("ascii"), common + 1
+    # Blank-separated columns only when their fields are numbers: "121 us" is one value.
     counts = [len(t.split()) for t in sample]
     common = max(set(counts), key=counts.count)
-    if common > 1 and counts.count(common) * 10 >= len(counts) * 8:
+    numeric = [t for t in sample[1:] if all(NUMBER_RE.match(f) and not NUMBER_RE.match(f).group(2)
+                                             for f in t.split())]
+    if common > 1 and counts.count(common) * 10 >= len(counts) * 8 \
+            and len(numeric) * 10 >= (len(sample) - 1) * 8:
         return b" ", common
     return None, 1
 
 
 def _split(text: str, delimiter: bytes | None) -> list[str]:
-    if delimiter is None or delimiter == b" ":
+    if delimiter is None:
+        return [text]
+    if delimiter == b" ":
         return text.split()
     return [f.strip() for f in text.split(delimiter.decode("ascii"))]
 

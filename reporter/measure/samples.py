@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reporter.measure.distribution import MAX_PLAUSIBLE_US
-from reporter.measure.textfile import BLOCK_BYTES, read_blocks
+from reporter.measure.textfile import BLOCK_BYTES, keep_memory_flat, read_blocks
 from reporter.measure.units import TO_US, unit_name
 from reporter.model.findings import BadRow
 
@@ -86,6 +86,7 @@ class SampleReader:
         self._allowed = set(seps + b".")
 
     def run(self, fh: BinaryIO, file_size: int, block_bytes: int = BLOCK_BYTES) -> ReadTotals:
+        keep_memory_flat()
         done = 0
         line = self.layout.data_line
         for block in read_blocks(fh, self.layout.data_offset, block_bytes):
@@ -126,8 +127,8 @@ class SampleReader:
 
         skel = data.translate(None, DIGITS)
         end = skel.find(b"\n") + 1
-        if end <= 0 or len(skel) % end:
-            return None
+        if end <= 0 or len(skel) % end or len(skel) == len(data):
+            return None  # (numpy reads a blank-only buffer as one phantom 0)
         n = len(skel) // end
         pattern = skel[:end]
         if not set(pattern) <= self._allowed or skel != pattern * n:
@@ -296,7 +297,9 @@ class SampleReader:
 
     def _split(self, text: str) -> list[str]:
         delim = self.layout.delimiter
-        if delim is None or delim == b" ":
+        if delim is None:
+            return [text]  # one value per line, perhaps with its unit: "121 us"
+        if delim == b" ":
             return text.split()
         sep = delim.decode("ascii")
         if '"' in text:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +12,7 @@ from typing import BinaryIO
 
 from reporter.errors import InputError
 
-BLOCK_BYTES = 8 << 20  # 8 MiB: big enough for numpy to run at full speed, small for memory
+BLOCK_BYTES = 4 << 20  # 4 MiB: as fast as 8 MiB here (measured), with a smaller peak
 HEAD_BYTES = 64 << 10
 UTF8_BOM = b"\xef\xbb\xbf"
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -23,6 +26,23 @@ class Refused(Exception):
 class Block:
     data: bytes  # whole lines, each ending in b"\n" (unless `unterminated`)
     unterminated: bool = False  # the file's last line, without its end of line
+
+
+def keep_memory_flat() -> None:
+    """Have glibc give every block-sized buffer back to the system when it is freed.
+
+    glibc raises its mmap threshold each time a large mmapped buffer is freed;
+    from then on buffers of that size come from the heap, which fragments, and
+    the process grows with the file (82 MiB at 10M samples, 156 MiB at 100M,
+    measured). A fixed threshold keeps memory flat (68 MiB for both).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD (malloc.h), 1 MiB
+    except (OSError, AttributeError, TypeError):
+        pass  # not glibc: nothing to tune
 
 
 def open_binary(path: Path) -> BinaryIO:
@@ -59,12 +79,16 @@ def read_blocks(fh: BinaryIO, offset: int, block_bytes: int = BLOCK_BYTES) -> It
         chunk = fh.read(block_bytes)
         if not chunk:
             break
-        data = rest + chunk if rest else chunk
-        cut = data.rfind(b"\n")
+        cut = chunk.rfind(b"\n")
         if cut < 0:
-            rest = data
+            rest += chunk
             continue
-        rest = data[cut + 1:]
-        yield Block(data[: cut + 1] if rest else data)
+        if rest:
+            block = rest + chunk[: cut + 1]
+        else:
+            block = chunk if cut == len(chunk) - 1 else chunk[: cut + 1]
+        rest = chunk[cut + 1:]
+        del chunk  # only one copy of the block stays alive while it is parsed
+        yield Block(block)
     if rest:
         yield Block(rest, unterminated=True)
