@@ -26,6 +26,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 THRESHOLD_US = 3000
@@ -60,7 +61,7 @@ class Run:
     output: str
 
 
-def generate(n: int, seed: int) -> "object":
+def generate(n: int, seed: int) -> Any:
     """n latencies in usecs: uniform 100-400, with rare spikes of 3000-5000 (1-3 in a row)."""
     import numpy as np
 
@@ -69,20 +70,21 @@ def generate(n: int, seed: int) -> "object":
     starts = rng.choice(n, size=max(1, n // 20000), replace=False)
     for start in starts.tolist():
         length = int(rng.integers(1, 4))
-        values[start:start + length] = rng.integers(3000, 5001, size=len(values[start:start + length]))
+        span = values[start:start + length]
+        span[:] = rng.integers(3000, 5001, size=len(span))
     return values
 
 
-def write_raw(path: Path, values: "object") -> None:
+def write_raw(path: Path, values: Any, mode: str = "wb") -> None:
     import numpy as np
 
     table = np.array([f"{i}\n".encode() for i in range(10_000)], dtype=object)
-    with path.open("wb") as fh:
-        for i in range(0, len(values), CHUNK):  # type: ignore[arg-type]
-            fh.write(b"".join(table[values[i:i + CHUNK]]))  # type: ignore[index]
+    with path.open(mode) as fh:
+        for i in range(0, len(values), CHUNK):
+            fh.write(b"".join(table[values[i:i + CHUNK]]))
 
 
-def write_csv(path: Path, values: "object", interval_s: float = 0.001) -> None:
+def write_csv(path: Path, values: Any, interval_s: float = 0.001) -> None:
     """`time_s,latency_us` rows, one sample per `interval_s`."""
     import numpy as np
 
@@ -91,12 +93,12 @@ def write_csv(path: Path, values: "object", interval_s: float = 0.001) -> None:
     per_s = round(1 / interval_s)
     with path.open("wb") as fh:
         fh.write(b"time_s,latency_us\n")
-        for i in range(0, len(values), CHUNK):  # type: ignore[arg-type]
-            idx = np.arange(i, min(i + CHUNK, len(values)))  # type: ignore[arg-type]
+        for i in range(0, len(values), CHUNK):
+            idx = np.arange(i, min(i + CHUNK, len(values)))
             secs = [f"{s}.".encode() for s in (idx // per_s).tolist()]
             frac = ms[(idx % per_s) * (1000 // per_s)]
             fh.write(b"".join(a + b + c for a, b, c in
-                              zip(secs, frac.tolist(), lat[values[idx]].tolist(), strict=True)))  # type: ignore[index]
+                              zip(secs, frac.tolist(), lat[values[idx]].tolist(), strict=True)))
 
 
 # Children are started by this small launcher, not by the bench itself: a child's
@@ -225,16 +227,10 @@ def _bench(work: Path, samples: int, big: int, repeat: int, seed: int) -> int:
         small_rss = rows[0][1].rss_mib
         print(f"\nflat memory: {big:,} samples, one per line ...", flush=True)
         big_raw = work / "latency-big.txt"
-        with big_raw.open("wb"):
-            pass
+        big_raw.write_bytes(b"")
         for i in range(0, big, 10_000_000):
             part = generate(min(10_000_000, big - i), seed + 1 + i // 10_000_000)
-            with big_raw.open("ab") as fh:
-                import numpy as np
-
-                table = np.array([f"{v}\n".encode() for v in range(10_000)], dtype=object)
-                for j in range(0, len(part), CHUNK):
-                    fh.write(b"".join(table[part[j:j + CHUNK]]))
+            write_raw(big_raw, part, mode="ab")
         size = big_raw.stat().st_size
         rep = run("reporter", measure_cmd(big_raw))
         cat = run("cat", ["cat", str(big_raw)], stdout_to_devnull=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,13 +32,13 @@ class Reference:
     spikes: int | None
 
 
-def nearest_rank(sorted_values: list[float], p: float) -> float:
+def nearest_rank(sorted_values: Sequence[float], p: float) -> float:
     """The smallest value with at least p% of the values at or below it, to the whole usec."""
     rank = max(1, math.ceil(p / 100 * len(sorted_values) - 1e-9))
     return float(math.floor(sorted_values[rank - 1]))
 
 
-def reference(values: list[float], threshold_us: float | None = None) -> Reference:
+def reference(values: Sequence[float], threshold_us: float | None = None) -> Reference:
     ordered = sorted(values)
     above = spikes = None
     if threshold_us is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -11,28 +12,28 @@ from hypothesis import strategies as st
 from measure_helpers import FIXTURES, reference, write
 
 from reporter.measure.analyse import MeasureOptions, measure_file
-from reporter.model.findings import Count, Figure
+from reporter.model.findings import Count, Figure, Finding
 
 
-def measure(path: Path, threshold: float | None = None, block_bytes: int = 8 << 20,
-            **kw: object) -> object:
-    return measure_file(path, MeasureOptions(threshold_us=threshold, **kw),  # type: ignore[arg-type]
+def measure(path: Path, threshold: float | None = None, block_bytes: int = 4 << 20,
+            column: str | int | None = None, unit: str | None = None) -> Finding:
+    return measure_file(path, MeasureOptions(threshold_us=threshold, column=column, unit=unit),
                         block_bytes=block_bytes)
 
 
-def assert_matches(f: object, values: list[float], threshold: float | None = None) -> None:
+def assert_matches(f: Finding, values: Sequence[float], threshold: float | None = None) -> None:
     ref = reference(values, threshold)
-    assert f.invalid is None  # type: ignore[attr-defined]
-    assert f.samples == ref.samples  # type: ignore[attr-defined]
-    assert f.min_us == ref.min_us  # type: ignore[attr-defined]
-    assert f.max_us == ref.max_us  # type: ignore[attr-defined]
-    assert f.avg_us == pytest.approx(ref.avg_us, rel=1e-12)  # type: ignore[attr-defined]
-    assert f.median_us == Figure(ref.median_us)  # type: ignore[attr-defined]
-    assert f.p99_us == Figure(ref.p99_us)  # type: ignore[attr-defined]
-    assert f.p999_us == Figure(ref.p999_us)  # type: ignore[attr-defined]
+    assert f.invalid is None
+    assert f.samples == ref.samples
+    assert f.min_us == ref.min_us
+    assert f.max_us == ref.max_us
+    assert f.avg_us == pytest.approx(ref.avg_us, rel=1e-12)
+    assert f.median_us == Figure(ref.median_us)
+    assert f.p99_us == Figure(ref.p99_us)
+    assert f.p999_us == Figure(ref.p999_us)
     if threshold is not None:
-        assert f.above_threshold == Count.of(ref.above or 0)  # type: ignore[attr-defined]
-        assert f.spikes == ref.spikes  # type: ignore[attr-defined]
+        assert f.above_threshold == Count.of(ref.above or 0)
+        assert f.spikes == ref.spikes
 
 
 def latencies(n: int, seed: int = 7) -> list[int]:
@@ -250,7 +251,8 @@ TOKENS = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(tokens=st.lists(TOKENS, min_size=1, max_size=300),
        block=st.integers(min_value=3, max_value=200))
 def test_fast_and_slow_paths_agree_with_the_reference(tmp_path: Path, tokens: list[str],

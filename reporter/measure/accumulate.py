@@ -39,7 +39,9 @@ class Series:
         self.max_us = float(hi) if self.max_us is None else max(self.max_us, float(hi))
         self.sum_us += float(us.sum())
         self.count += n
-        buckets = us if us.dtype.kind in "iu" else np.floor(us).astype(np.int64)
+        buckets: npt.NDArray[np.int64] = (us.astype(np.int64, copy=False)
+                                          if us.dtype.kind in "iu"
+                                          else np.floor(us).astype(np.int64))
         self.dist.add_buckets(buckets, max_us=float(hi))
         if threshold_us is None:
             return

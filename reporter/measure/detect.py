@@ -26,8 +26,8 @@ _NETPERF_COLUMNS_RE = re.compile(r"^\s*(?:Minimum|Maximum|Mean|Stddev|50th|90th|
 _YAML_KEY_RE = re.compile(r"^[A-Za-z_][\w.]*\s*:(?:\s|$)")
 _JD_SAMPLE_RE = re.compile(r"^\d+;\d+\.\d+;\d+$")
 LATENCY_NAME_RE = re.compile(r"lat|delay|rtt|jitter|wake|response|usec|nsec|value", re.I)
-TIME_NAME_RE = re.compile(r"^(?:t|ts|time|timestamp|elapsed|sec|secs|seconds|clock)(?:[\s_(\[-].*)?$",
-                          re.I)
+TIME_NAME_RE = re.compile(
+    r"^(?:t|ts|time|timestamp|elapsed|sec|secs|seconds|clock)(?:[\s_(\[-].*)?$", re.I)
 CPU_NAME_RE = re.compile(r"^(?:cpu|cpuid|cpu_id|core|thread|tid)(?:[\s_(\[-].*)?$", re.I)
 
 
@@ -49,9 +49,9 @@ def detect_format(head: bytes) -> str:
     text = head.decode("utf-8", "replace")
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
-        if '"thread"' in text and ('"cmdline:"' in text or '"rt_test_version:"' in text
-                                   or '"num_threads"' in text):
-            return "cyclictest-json"
+        if '"cmdline:"' in text or '"rt_test_version:"' in text or (
+                '"thread"' in text and '"num_threads"' in text):
+            return "cyclictest-json"  # its own colon-ended keys, even in a truncated file
         if '"cpu"' in text and '"histogram"' in text:
             return "jitterdebugger-json"
         return "summary-json"
@@ -92,9 +92,9 @@ def sample_layout(head: bytes, offset0: int, fmt: str, options: SampleOptions,
         raise Refused("no samples: the file holds only comments or blank lines")
 
     if fmt == "jitterdebugger-samples":
-        unit = options.unit or _jitterdebugger_unit(path) or "us"
+        jd_unit = options.unit or _jitterdebugger_unit(path) or "us"
         return Layout(format=fmt, kind="jitterdebugger", delimiter=b";", ncols=3,
-                      latency_col=2, cpu_col=0, time_col=1, unit=unit, time_unit="s",
+                      latency_col=2, cpu_col=0, time_col=1, unit=jd_unit, time_unit="s",
                       data_offset=offset0, data_line=1)
 
     texts = [t for _, _, t in meaningful]
@@ -109,7 +109,7 @@ def sample_layout(head: bytes, offset0: int, fmt: str, options: SampleOptions,
     latency = _latency_column(names, ncols, options.column)
     time_col = _named(names, TIME_NAME_RE, exclude=latency)
     cpu_col = _named(names, CPU_NAME_RE, exclude=latency)
-    unit = (unit_in_header(names[latency]) if names else None) or options.unit
+    unit: str | None = (unit_in_header(names[latency]) if names else None) or options.unit
     if unit is None:
         data = texts[1] if has_header else texts[0]
         fields = _split(data, delimiter)
@@ -166,12 +166,16 @@ def _delimiter(texts: list[str]) -> tuple[bytes | None, int]:
     # Blank-separated columns only when their fields are numbers: "121 us" is one value.
     counts = [len(t.split()) for t in sample]
     common = max(set(counts), key=counts.count)
-    numeric = [t for t in sample[1:] if all(NUMBER_RE.match(f) and not NUMBER_RE.match(f).group(2)
-                                             for f in t.split())]
+    numeric = [t for t in sample[1:] if all(_plain_number(f) for f in t.split())]
     if common > 1 and counts.count(common) * 10 >= len(counts) * 8 \
             and len(numeric) * 10 >= (len(sample) - 1) * 8:
         return b" ", common
     return None, 1
+
+
+def _plain_number(text: str) -> bool:
+    match = NUMBER_RE.match(text)
+    return match is not None and not match.group(2)
 
 
 def _split(text: str, delimiter: bytes | None) -> list[str]:

@@ -70,7 +70,8 @@ def series_stats(series: Series, threshold_us: float | None) -> Stats:
     )
 
 
-def sample_results(stats: SampleStats, cpu_label: str = "CPU") -> tuple[Stats, tuple[CpuFigures, ...]]:
+def sample_results(stats: SampleStats,
+                   cpu_label: str = "CPU") -> tuple[Stats, tuple[CpuFigures, ...]]:
     """Overall and per-CPU figures of a streamed sample file."""
     threshold = stats.threshold_us
     if not stats.per_cpu:

@@ -25,7 +25,6 @@ from reporter.measure.units import TO_US, unit_name
 from reporter.model.findings import BadRow
 
 if TYPE_CHECKING:
-    import numpy as np
     import numpy.typing as npt
 
 DIGITS = b"0123456789"

@@ -58,7 +58,7 @@ def parse_summary(text: str, fmt: str, threshold_us: float | None,
     file_unit = doc.get("unit")
     if file_unit is not None and unit_name(str(file_unit)) is None:
         raise Refused(f"unit: {file_unit!r} is not one of ns, us, ms, s")
-    factor = TO_US[unit_name(str(file_unit)) if file_unit is not None else (unit or "us")]
+    factor = TO_US[(unit_name(str(file_unit)) if file_unit is not None else unit) or "us"]
     overall = _figures(doc, "", factor, threshold_us)
     per_cpu: list[CpuFigures] = []
     cpus = doc.get("cpus")

@@ -107,8 +107,8 @@ def _attachments(config: Config, jira: JiraSnapshot) -> list[Finding]:
         entries.setdefault(entry.card, entry)
     out = []
     for card in jira.cards:
-        entry = entries.get(card.key)
-        options = options_for(entry) if entry else MeasureOptions(card=card.key)
+        known = entries.get(card.key)
+        options = options_for(known) if known else MeasureOptions(card=card.key)
         for att in card.attachments:
             if not att.local_path:
                 continue
