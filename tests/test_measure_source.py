@@ -14,6 +14,7 @@ import pytest
 from measure_helpers import FIXTURES, write
 
 from reporter.config import load_config
+from reporter.measure.findings import finding_lines
 from reporter.model.cards import Attachment, Card, JiraSnapshot
 from reporter.model.findings import MeasurementSnapshot
 from reporter.sources.measurements import date_in_path, pull_measurements, week_files
@@ -61,10 +62,10 @@ def test_files_dated_in_their_path_belong_to_that_week(tmp_path: Path) -> None:
     snap = pull_measurements(config, WEEK, NOW, jira=None)
     assert snap.pulled_at == "2023-02-20T09:00:00+09:00"
     assert [(f.file, f.source) for f in snap.findings] == [
-        ("cyclictest.txt", "measurements/STR-76/20230217/cyclictest.txt"),
         ("latency-0216.csv", "measurements/STR-76/2023-02-16/latency-0216.csv"),
+        ("cyclictest.txt", "measurements/STR-76/20230217/cyclictest.txt"),
     ]
-    csv = snap.findings[1]
+    csv = snap.findings[0]
     assert (csv.card, csv.label, csv.threshold_us, csv.samples, csv.spikes) == (
         "STR-76", "long run", 3000, 10000, 2)
 
@@ -114,6 +115,17 @@ def test_an_invalid_file_is_an_invalid_finding_and_the_rest_go_on(
     assert broken.samples is None
     assert good.invalid is None and good.format == "cyclictest-json"
     assert "broken.csv (STR-76): invalid data: 1 of 2 rows are bad" in warnings_seen.text
+
+
+def test_findings_follow_the_configuration_order(tmp_path: Path) -> None:
+    config = load_config(make_config(tmp_path, """\
+  - {card: STR-76, files: "data/m/*/z-*.csv", threshold_us: 3000, label: long run}
+  - {card: STR-76, files: "data/m/*/a-*.txt", threshold_us: 3000, label: cyclictest}
+"""))
+    copy("latency-long-run.csv", tmp_path / "data/m/2023-02-16/z-run.csv")
+    copy("cyclictest-hist.txt", tmp_path / "data/m/2023-02-16/a-hist.txt")
+    snap = pull_measurements(config, WEEK, NOW, jira=None)
+    assert [f.label for f in snap.findings] == ["long run", "cyclictest"]
 
 
 def test_overlapping_entries_give_one_finding_per_file(tmp_path: Path) -> None:
@@ -177,3 +189,35 @@ def test_the_snapshot_is_stored_and_read_back(tmp_path: Path) -> None:
     assert len(snap.findings) == 5 and all(f.invalid is None for f in snap.findings)
     write_part(config.data_dir, WEEK, "measurements", snap)
     assert read_part(config.data_dir, WEEK, "measurements", MeasurementSnapshot) == snap
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_the_demo_snapshot_of_week_2_matches_its_files(tmp_path: Path) -> None:
+    """data/snapshots/2023-02-17/measurements.json is what a pull of the demo files gives."""
+    data = REPO / "data"
+    config = load_config(write(tmp_path, "demo.yaml", f"""\
+author: {{name: AKASHI Takahiro, email: takahiro.akashi@linaro.org}}
+timezone: Asia/Tokyo
+data_dir: {data}
+sections: [{{title: Stratos, projects: [STR, LBO]}}, {{title: U-Boot support, projects: [TS]}}]
+measurements:
+  - {{card: STR-76, files: "{data}/measurements/STR-76/*/latency-*.csv", threshold_us: 3000,
+     label: long run}}
+  - {{card: STR-76, files: "{data}/measurements/STR-76/*/cyclictest-*.txt", threshold_us: 3000,
+     label: cyclictest}}
+"""))
+    snap = pull_measurements(config, WEEK, NOW, jira=None)
+    assert read_part(data, WEEK, "measurements", MeasurementSnapshot) == snap
+    assert [finding_lines(f, None) for f in snap.findings] == [
+        ("Latency, long run (latency-0216.csv, 300000 samples, 5 min):",
+         "min 52 / avg 123 / p99 476 / p99.9 1404 / max 3424 usecs",
+         "5 spikes > 3000 usecs"),
+        ("Latency, cyclictest (cyclictest-0216.txt, 299887 samples):",
+         "min 10 / avg 91 / p99 345 / p99.9 > 3999 / max 34591 usecs",
+         "573 samples > 3000 usecs",
+         "worst thread 1: min 10 / avg 92 / p99 323 / p99.9 > 3999 / max 34591 usecs"),
+    ]
+    # Nothing of the week before: the golden week 2023-02-10 has no measurement.
+    assert pull_measurements(config, dt.date(2023, 2, 10), NOW, jira=None).findings == ()
