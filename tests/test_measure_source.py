@@ -162,7 +162,9 @@ def test_jira_attachments_use_the_cards_entry_or_no_threshold(
              attachments=(attachment("10001", "hist.txt"), attachment("10003", "notes.txt"),
                           attachment("10004", "cut.json"),
                           Attachment(id="10005", filename="big.bin", mime_type="x", size=9,
-                                     created="x", local_path=None))),
+                                     created="x", local_path=None),
+                          Attachment(id="10006", filename="passwd", mime_type="text/plain",
+                                     size=9, created="x", local_path="../../etc/passwd"))),
         Card(key="STR-68", summary="network latency behaviour with VMs",
              attachments=(attachment("10002", "netperf.csv"),)),
     ))
@@ -176,6 +178,7 @@ def test_jira_attachments_use_the_cards_entry_or_no_threshold(
     assert (netperf.label, netperf.threshold_us, netperf.invalid) == (None, None, None)
     assert got[("STR-76", "cut.json")].invalid is not None  # a corrupt attachment is reported
     assert "attachment 'notes.txt' of STR-76 is not a measurement file" in warnings_seen.text
+    assert "attachment 'passwd' of STR-76 is stored outside data_dir" in warnings_seen.text
 
 
 def test_the_snapshot_is_stored_and_read_back(tmp_path: Path) -> None:

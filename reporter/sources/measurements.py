@@ -114,6 +114,10 @@ def _attachments(config: Config, jira: JiraSnapshot) -> list[Finding]:
             if not att.local_path:
                 continue
             path = config.data_dir / att.local_path
+            if not path.resolve().is_relative_to(config.data_dir.resolve()):
+                log.warning("jira: attachment %r of %s is stored outside data_dir (%s); "
+                            "left out", att.filename, card.key, att.local_path)
+                continue
             finding = _measure(path, options, att.filename, f"jira:{att.id}")
             if _not_a_measurement(finding):
                 log.warning("jira: attachment %r of %s is not a measurement file (%s); "
