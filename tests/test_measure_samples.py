@@ -217,6 +217,12 @@ def test_utf16_and_binary_and_empty_files_are_refused(tmp_path: Path) -> None:
     assert header.invalid == "no samples: the file holds a header and no rows"
 
 
+def test_an_endless_line_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
+    path = write(tmp_path, "long.txt", "118\n120\n" + "1" * (3 << 20) + "\n")
+    f = measure(path, block_bytes=4096)
+    assert f.invalid == "a line longer than 1 MiB: not a measurement file"
+
+
 def test_values_with_their_own_unit_suffix_set_the_unit(tmp_path: Path) -> None:
     lines = ["118us", *["121 us"] * 1500, "0.2ms", "119us"]
     f = measure(write(tmp_path, "s.txt", "\n".join(lines) + "\n"))

@@ -14,6 +14,7 @@ from reporter.errors import InputError
 
 BLOCK_BYTES = 4 << 20  # 4 MiB: as fast as 8 MiB here (measured), with a smaller peak
 HEAD_BYTES = 64 << 10
+MAX_LINE_BYTES = 1 << 20
 UTF8_BOM = b"\xef\xbb\xbf"
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
@@ -74,21 +75,20 @@ def read_head(fh: BinaryIO) -> tuple[bytes, int]:
 def read_blocks(fh: BinaryIO, offset: int, block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
     """Whole lines from `offset` on, in blocks of about `block_bytes`."""
     fh.seek(offset)
-    rest = b""
     while True:
-        chunk = fh.read(block_bytes)
-        if not chunk:
-            break
-        cut = chunk.rfind(b"\n")
-        if cut < 0:
-            rest += chunk
-            continue
-        if rest:
-            block = rest + chunk[: cut + 1]
-        else:
-            block = chunk if cut == len(chunk) - 1 else chunk[: cut + 1]
-        rest = chunk[cut + 1:]
-        del chunk  # only one copy of the block stays alive while it is parsed
+        block = fh.read(block_bytes)
+        if not block:
+            return
+        if not block.endswith(b"\n"):
+            rest = fh.readline(MAX_LINE_BYTES)  # complete the last line: one copy, no slicing
+            if len(rest) == MAX_LINE_BYTES and not rest.endswith(b"\n"):
+                raise Refused(f"a line longer than {MAX_LINE_BYTES >> 20} MiB: not a "
+                              "measurement file")
+            block += rest
+            if not block.endswith(b"\n"):
+                cut = block.rfind(b"\n") + 1
+                if cut:
+                    yield Block(block[:cut])
+                yield Block(block[cut:], unterminated=True)
+                return
         yield Block(block)
-    if rest:
-        yield Block(rest, unterminated=True)
