@@ -1,0 +1,375 @@
+"""Streams sample files (one value per line, CSV, jitterdebugger samples) into figures.
+
+Each 8 MiB block of whole lines is first tried on a fast path: the block's
+"skeleton" (the block without its digits) must be the first line's skeleton
+repeated, which proves that every line has the same fields and no stray bytes;
+then numpy parses all numbers at once and the counts are checked. A block that
+fails (a NaN, a unit suffix, a comment, a truncated row...) is cut in halves
+down to small pieces, which go through the slow path: one line at a time, with
+a precise reason and line number for every bad row.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from reporter.measure.distribution import MAX_PLAUSIBLE_US
+from reporter.measure.textfile import BLOCK_BYTES, keep_memory_flat, read_blocks
+from reporter.measure.units import TO_US, unit_name
+from reporter.model.findings import BadRow
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+DIGITS = b"0123456789"
+SLOW_LINES = 256  # blocks that fail the fast path are halved down to this many lines
+MAX_BAD_EXAMPLES = 20
+MAX_CPU = 4095
+
+NUMBER_RE = re.compile(
+    r"^([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?))\s*([A-Za-zµμ]+)?$",
+    re.IGNORECASE,
+)
+
+# The sink gets each chunk of good rows: latencies in usecs, CPUs (or None), times in s (or None).
+Sink = Callable[[Any, Any, Any], None]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How to read a sample file's rows."""
+
+    format: str  # raw | csv | jitterdebugger-samples
+    kind: str  # samples | jitterdebugger
+    delimiter: bytes | None  # None: one value per line; b" ": runs of blanks
+    ncols: int
+    latency_col: int
+    cpu_col: int | None
+    time_col: int | None
+    unit: str  # of the latency column
+    time_unit: str  # of the time column
+    data_offset: int  # byte offset of the first line after any header
+    data_line: int  # its 1-based line number
+    names: tuple[str, ...] = ()  # the header's column names, if any
+
+
+@dataclass
+class ReadTotals:
+    rows: int = 0
+    bad_rows: int = 0
+    excused_bad: int = 0  # bad rows that do not count towards refusing the file
+    bad_examples: list[BadRow] = field(default_factory=list)
+    first_time_s: float | None = None
+    last_time_s: float | None = None
+    stopped_early: bool = False  # too many bad rows: reading stopped
+
+
+class SampleReader:
+    """Reads one sample file's data lines into a sink."""
+
+    def __init__(self, layout: Layout, sink: Sink, *, want_time: bool = False) -> None:
+        self.layout = layout
+        self.sink = sink
+        self.want_time = want_time and layout.time_col is not None
+        self.totals = ReadTotals()
+        self._factor = TO_US[layout.unit]
+        self._time_factor = TO_US[layout.time_unit] / 1e6
+        seps = b"\r\n" + (layout.delimiter or b"")
+        self._to_space = bytes.maketrans(seps, b" " * len(seps))
+        self._allowed = set(seps + b".")
+
+    def run(self, fh: BinaryIO, file_size: int, block_bytes: int = BLOCK_BYTES) -> ReadTotals:
+        keep_memory_flat()
+        done = 0
+        line = self.layout.data_line
+        for block in read_blocks(fh, self.layout.data_offset, block_bytes):
+            if block.unterminated:
+                self._tail(block.data, line)
+                break
+            line += self._block(block.data, line)
+            done += len(block.data)
+            if self._hopeless(done, file_size):
+                self.totals.stopped_early = True
+                break
+        return self.totals
+
+    # -- fast path -----------------------------------------------------------
+
+    def _block(self, data: bytes, first_line: int) -> int:
+        """Read the block's lines; returns how many there were."""
+        rows = self._fast(data)
+        if rows is not None:
+            n = rows[3]
+            self._accept(rows[0], rows[1], rows[2], first_line)
+            if self.layout.time_col is not None and not self.want_time:
+                self._note_times(data)
+            return n
+        n = data.count(b"\n")
+        if n <= SLOW_LINES:
+            self._slow(data, first_line)
+            return n
+        mid = data.find(b"\n", len(data) // 2) + 1
+        if mid <= 0 or mid >= len(data):
+            mid = data.rfind(b"\n", 0, len(data) - 1) + 1
+        first = self._block(data[:mid], first_line)
+        return first + self._block(data[mid:], first_line + first)
+
+    def _fast(self, data: bytes) -> tuple[Any, Any, Any, int] | None:
+        """(latencies, CPUs, times, lines) when every line has the same clean shape."""
+        import numpy as np
+
+        skel = data.translate(None, DIGITS)
+        end = skel.find(b"\n") + 1
+        if end <= 0 or len(skel) % end or len(skel) == len(data):
+            return None  # (numpy reads a blank-only buffer as one phantom 0)
+        n = len(skel) // end
+        pattern = skel[:end]
+        if not set(pattern) <= self._allowed or skel != pattern * n:
+            return None
+        body = pattern[:-1].rstrip(b"\r")
+        lay = self.layout
+        fields = [body] if lay.delimiter is None else body.split(lay.delimiter)
+        if len(fields) != lay.ncols or any(f not in (b"", b".") for f in fields):
+            return None
+        dotted = [f == b"." for f in fields]
+        if lay.cpu_col is not None and dotted[lay.cpu_col]:
+            return None
+        time_col = lay.time_col if self.want_time else None
+        cpu: Any = None
+        times: Any = None
+        if dotted[lay.latency_col] or (time_col is not None and dotted[time_col]):
+            vals = _parse(data.translate(self._to_space), np.float64, n * lay.ncols)
+            if vals is None:
+                return None
+            vals = vals.reshape(n, lay.ncols)
+            lat = vals[:, lay.latency_col]
+            if lay.cpu_col is not None:
+                cpu = vals[:, lay.cpu_col].astype(np.int64)
+            if time_col is not None:
+                times = vals[:, time_col]
+        else:
+            # Integers only where they matter: deleting the dots makes any decimal field
+            # one (meaningless) integer, so every line has exactly ncols numbers.
+            ivals = _parse(data.translate(self._to_space, b"."), np.int64, n * lay.ncols)
+            if ivals is None:
+                return None
+            ivals = ivals.reshape(n, lay.ncols)
+            lat = np.ascontiguousarray(ivals[:, lay.latency_col])
+            if lay.cpu_col is not None:
+                cpu = np.ascontiguousarray(ivals[:, lay.cpu_col])
+            if time_col is not None:
+                times = ivals[:, time_col].astype(np.float64)
+        return lat, cpu, times, n
+
+    def _accept(self, lat: Any, cpu: Any, times: Any, first_line: int) -> None:
+        """Convert to usecs, set bad values aside with their line numbers, feed the sink."""
+        import numpy as np
+
+        n = int(lat.size)
+        self.totals.rows += n
+        if lat.dtype.kind in "iu" and self._factor == 1.0:
+            us = lat
+        else:
+            us = lat.astype(np.float64) * self._factor
+        lo, hi = us.min(), us.max()
+        bad_cpu = cpu is not None and (int(cpu.min()) < 0 or int(cpu.max()) > MAX_CPU)
+        if not (lo >= 0 and hi <= MAX_PLAUSIBLE_US) or bad_cpu:  # NaN fails both tests
+            good = (us >= 0) & (us <= MAX_PLAUSIBLE_US)
+            if cpu is not None:
+                good &= (cpu >= 0) & (cpu <= MAX_CPU)
+            for i in np.flatnonzero(~good).tolist():
+                if cpu is not None and not 0 <= int(cpu[i]) <= MAX_CPU:
+                    reason = f"CPU number {int(cpu[i])} out of range"
+                else:
+                    reason = _value_problem(float(lat[i]), float(us[i]), self.layout.unit)
+                self._bad(first_line + i, reason)
+            us = us[good]
+            cpu = cpu[good] if cpu is not None else None
+            times = times[good] if times is not None else None
+        if times is not None:
+            times = times * self._time_factor
+            if times.size:
+                self._times(float(times[0]), float(times[-1]))
+        self.sink(us, cpu, times)
+
+    def _note_times(self, data: bytes) -> None:
+        first = data[: data.find(b"\n")]
+        last = data[data.rfind(b"\n", 0, len(data) - 1) + 1: -1]
+        t0, t1 = self._time_of(first), self._time_of(last)
+        if t0 is not None and t1 is not None:
+            self._times(t0, t1)
+
+    def _time_of(self, line: bytes) -> float | None:
+        fields = self._split(line.decode("ascii", "replace").strip())
+        try:
+            return float(fields[self.layout.time_col or 0]) * self._time_factor
+        except (IndexError, ValueError):
+            return None
+
+    def _times(self, first: float, last: float) -> None:
+        if self.totals.first_time_s is None:
+            self.totals.first_time_s = first
+        self.totals.last_time_s = last
+
+    # -- slow path -----------------------------------------------------------
+
+    def _slow(self, data: bytes, first_line: int) -> None:
+        import numpy as np
+
+        lines = data.split(b"\n")
+        if data.endswith(b"\n"):
+            lines.pop()
+        lats: list[float] = []
+        cpus: list[int] = []
+        times: list[float] = []
+        for i, raw in enumerate(lines):
+            parsed = self._parse_line(raw)
+            if parsed is None:
+                continue
+            self.totals.rows += 1
+            if isinstance(parsed, str):
+                self._bad(first_line + i, parsed)
+                continue
+            lats.append(parsed[0])
+            cpus.append(parsed[1])
+            if parsed[2] is not None:
+                times.append(parsed[2])
+        if times:
+            self._times(times[0], times[-1])
+        if lats:
+            cpu = np.array(cpus, dtype=np.int64) if self.layout.cpu_col is not None else None
+            t = np.array(times, dtype=np.float64) if self.want_time and times else None
+            self.sink(np.array(lats, dtype=np.float64), cpu, t)
+
+    def _tail(self, data: bytes, line: int) -> None:
+        """The last line has no end of line: the file may have been cut while written."""
+        parsed = self._parse_line(data)
+        if parsed is None:
+            return
+        if not isinstance(parsed, str) and self.totals.rows == 0:
+            self._slow(data, line)  # a one-value file without a newline
+            return
+        self.totals.rows += 1
+        self.totals.excused_bad += 1
+        self._bad(line, "truncated last line (no end of line)")
+
+    def _parse_line(self, raw: bytes) -> tuple[float, int, float | None] | str | None:
+        """(usecs, cpu, time) of a good row, the reason for a bad one, None to skip it."""
+        if b"\x00" in raw:
+            return "NUL bytes in the line"
+        try:
+            text = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            return "not text (undecodable bytes)"
+        if not text or text.startswith("#"):
+            return None
+        fields = self._split(text)
+        lay = self.layout
+        if len(fields) != lay.ncols:
+            return f"{len(fields)} fields, expected {lay.ncols}"
+        us = _parse_latency(fields[lay.latency_col], lay.unit)
+        if isinstance(us, str):
+            return us
+        cpu = 0
+        if lay.cpu_col is not None:
+            try:
+                cpu = int(fields[lay.cpu_col])
+            except ValueError:
+                return f"CPU {fields[lay.cpu_col]!r} is not a number"
+            if not 0 <= cpu <= MAX_CPU:
+                return f"CPU number {cpu} out of range"
+        t = None
+        if lay.time_col is not None:
+            try:
+                t = float(fields[lay.time_col]) * self._time_factor
+            except ValueError:
+                return f"time {_short(fields[lay.time_col])} is not a number"
+            if not math.isfinite(t):
+                return f"time {_short(fields[lay.time_col])} is not a number"
+        return us, cpu, t
+
+    def _split(self, text: str) -> list[str]:
+        delim = self.layout.delimiter
+        if delim is None:
+            return [text]  # one value per line, perhaps with its unit: "121 us"
+        if delim == b" ":
+            return text.split()
+        sep = delim.decode("ascii")
+        if '"' in text:
+            return [f.strip() for f in next(csv.reader([text], delimiter=sep))]
+        return [f.strip() for f in text.split(sep)]
+
+    # -- bad rows ----------------------------------------------------------------
+
+    def _bad(self, line: int, reason: str) -> None:
+        self.totals.bad_rows += 1
+        if len(self.totals.bad_examples) < MAX_BAD_EXAMPLES:
+            self.totals.bad_examples.append(BadRow(line, reason))
+
+    def _hopeless(self, done: int, file_size: int) -> bool:
+        """Stop reading a file that will be refused anyway (twice the allowed bad rows)."""
+        bad = self.totals.bad_rows - self.totals.excused_bad
+        if bad < 1000 or done <= 0:
+            return False
+        expected_rows = self.totals.rows * max(file_size, done) / done
+        return bad > 0.002 * expected_rows
+
+
+def _parse(buf: bytes, dtype: Any, expected: int) -> npt.NDArray[Any] | None:
+    """All numbers of `buf` (blank-separated), or None unless there are exactly `expected`."""
+    import numpy as np
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy warns (and will raise) on unparsable data
+        try:
+            vals = np.fromstring(buf, dtype=dtype, sep=" ")
+        except (ValueError, DeprecationWarning):
+            return None
+    return vals if vals.size == expected else None
+
+
+def _parse_latency(text: str, unit: str) -> float | str:
+    """The value in usecs, or why the row is bad."""
+    match = NUMBER_RE.match(text.strip())
+    if not match:
+        return f"not a number: {_short(text)}"
+    value = float(match.group(1))
+    if not math.isfinite(value):
+        return f"not a finite number: {_short(text)}"
+    if match.group(2):
+        own = unit_name(match.group(2))
+        if own is None:
+            return f"unknown unit {match.group(2)!r}"
+        if own != unit:
+            return f"mixed units: {own} in a file of {unit}"
+    us = value * TO_US[unit]
+    problem = _range_problem(value, us, unit)
+    return problem if problem else us
+
+
+def _value_problem(value: float, us: float, unit: str) -> str:
+    if not math.isfinite(value):
+        return f"not a finite number: {value}"
+    return _range_problem(value, us, unit) or "bad value"
+
+
+def _range_problem(value: float, us: float, unit: str) -> str | None:
+    if value < 0:
+        return f"negative latency: {_num(value)} {unit}"
+    if us > MAX_PLAUSIBLE_US:
+        return f"absurd latency: {_num(value)} {unit} (over {MAX_PLAUSIBLE_US // 1_000_000} s)"
+    return None
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if value == int(value) and abs(value) < 1e18 else f"{value:g}"
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 24 else text[:21] + "...")

@@ -1,0 +1,94 @@
+"""Reads measurement files: the head for detection, then blocks of whole lines."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from reporter.errors import InputError
+
+BLOCK_BYTES = 4 << 20  # 4 MiB: as fast as 8 MiB here (measured), with a smaller peak
+HEAD_BYTES = 64 << 10
+MAX_LINE_BYTES = 1 << 20
+UTF8_BOM = b"\xef\xbb\xbf"
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class Refused(Exception):
+    """The file's content cannot be summarised: the finding is `invalid` with this reason."""
+
+
+@dataclass(frozen=True)
+class Block:
+    data: bytes  # whole lines, each ending in b"\n" (unless `unterminated`)
+    unterminated: bool = False  # the file's last line, without its end of line
+
+
+def keep_memory_flat() -> None:
+    """Have glibc give every block-sized buffer back to the system when it is freed.
+
+    glibc raises its mmap threshold each time a large mmapped buffer is freed;
+    from then on buffers of that size come from the heap, which fragments, and
+    the process grows with the file (82 MiB at 10M samples, 156 MiB at 100M,
+    measured). A fixed threshold keeps memory flat (68 MiB for both).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"))
+        libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD (malloc.h), 1 MiB
+    except (OSError, AttributeError, TypeError):
+        pass  # not glibc: nothing to tune
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """Open for reading, or raise InputError naming the file and the reason."""
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory, not a measurement file")
+        return path.open("rb")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied",
+                         hint="make the file readable by this user") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def read_head(fh: BinaryIO) -> tuple[bytes, int]:
+    """The first bytes of the file without a UTF-8 BOM, and where the content starts."""
+    fh.seek(0)
+    head = fh.read(HEAD_BYTES)
+    if head.startswith(UTF8_BOM):
+        return head[len(UTF8_BOM):], len(UTF8_BOM)
+    if head.startswith(_WIDE_BOMS):
+        raise Refused("UTF-16 text; save the file as UTF-8 or ASCII")
+    return head, 0
+
+
+def read_blocks(fh: BinaryIO, offset: int, block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
+    """Whole lines from `offset` on, in blocks of about `block_bytes`."""
+    fh.seek(offset)
+    while True:
+        block = fh.read(block_bytes)
+        if not block:
+            return
+        if not block.endswith(b"\n"):
+            rest = fh.readline(MAX_LINE_BYTES)  # complete the last line: one copy, no slicing
+            if len(rest) == MAX_LINE_BYTES and not rest.endswith(b"\n"):
+                raise Refused(f"a line longer than {MAX_LINE_BYTES >> 20} MiB: not a "
+                              "measurement file")
+            block += rest
+            if not block.endswith(b"\n"):
+                cut = block.rfind(b"\n") + 1
+                if cut:
+                    yield Block(block[:cut])
+                yield Block(block[cut:], unterminated=True)
+                return
+        yield Block(block)
