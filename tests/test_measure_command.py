@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from measure_helpers import FIXTURES, write
+from tests.measure_helpers import FIXTURES, write
 
 from reporter.cli import main
 

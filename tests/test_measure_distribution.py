@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
-from measure_helpers import nearest_rank, write
+from tests.measure_helpers import nearest_rank, write
 
 from reporter.measure.analyse import MeasureOptions, measure_file
 from reporter.measure.distribution import Distribution

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from measure_helpers import FIXTURES, write
+from tests.measure_helpers import FIXTURES, write
 
 from reporter.measure.analyse import MeasureOptions, measure_file
 from reporter.model.findings import Count, Figure, Finding

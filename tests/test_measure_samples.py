@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from measure_helpers import FIXTURES, reference, write
+from tests.measure_helpers import FIXTURES, reference, write
 
 from reporter.measure.analyse import MeasureOptions, measure_file
 from reporter.model.findings import Count, Figure, Finding

@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from measure_helpers import FIXTURES, write
+from tests.measure_helpers import FIXTURES, write
 
 from reporter.config import load_config
 from reporter.measure.findings import finding_lines

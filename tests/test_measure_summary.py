@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from measure_helpers import FIXTURES, write
+from tests.measure_helpers import FIXTURES, write
 
 from reporter.measure.analyse import MeasureOptions, measure_file
 from reporter.measure.detect import detect_format

@@ -28,11 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
-    from reporter.commands.pull import configured_sources, pull_sources
+    from reporter.commands.pull import live_sources, pull_sources
 
     week_end = ctx.week(args.week, "due")
     failed: tuple[str, ...] = ()
-    if not args.offline and configured_sources(ctx):
+    if not args.offline and live_sources(ctx):
         failures = pull_sources(ctx, week_end)
         for failure in failures:
             log.error("%s", failure.reason)

@@ -47,6 +47,16 @@ def configured_sources(ctx: Context) -> tuple[str, ...]:
     return tuple(names)
 
 
+def live_sources(ctx: Context) -> tuple[str, ...]:
+    """The sources behind a network (Jira, Patchwork and the list archive).
+
+    `preview` pulls only when one is configured; measurement files alone are read
+    by `pull` and `send`, so previewing the demo never rewrites its snapshot.
+    """
+    return tuple(name for name in configured_sources(ctx) if name != "measurements" or
+                 (ctx.config.jira is not None and ctx.config.jira.attachments))
+
+
 def pull_sources(ctx: Context, week_end: dt.date) -> tuple[SourceFailure, ...]:
     """Pull every configured source and store each snapshot; the ones that failed.
 
