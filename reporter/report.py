@@ -115,6 +115,8 @@ def _findings(config: Config, week_end: dt.date) -> dict[str, tuple[tuple[str, .
                               MeasurementSnapshot)
     out: dict[str, list[tuple[str, ...]]] = {}
     for finding in current.findings if current else ():
+        if finding.card is None:  # `reporter measure` figures; no card to go under
+            continue
         lines = finding_lines(finding, previous_finding(finding, last))
         out.setdefault(finding.card, []).append(lines)
     return {key: tuple(value) for key, value in out.items()}

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.measure_helpers import FIXTURES, write
 
 from reporter.cli import main
+from tests.measure_helpers import FIXTURES, write
 
 REPO = Path(__file__).resolve().parent.parent
 

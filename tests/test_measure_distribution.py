@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.measure_helpers import nearest_rank, write
 
 from reporter.measure.analyse import MeasureOptions, measure_file
 from reporter.measure.distribution import Distribution
 from reporter.model.findings import Count, Figure
+from tests.measure_helpers import nearest_rank, write
 
 
 @given(st.lists(st.integers(min_value=0, max_value=20000), min_size=1, max_size=500),

@@ -7,10 +7,10 @@ import math
 from pathlib import Path
 
 import pytest
-from tests.measure_helpers import FIXTURES, write
 
 from reporter.measure.analyse import MeasureOptions, measure_file
 from reporter.model.findings import Count, Figure, Finding
+from tests.measure_helpers import FIXTURES, write
 
 
 def measure(path: Path, threshold: float | None = None) -> Finding:

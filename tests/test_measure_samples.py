@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.measure_helpers import FIXTURES, reference, write
 
 from reporter.measure.analyse import MeasureOptions, measure_file
 from reporter.model.findings import Count, Figure, Finding
+from tests.measure_helpers import FIXTURES, reference, write
 
 
 def measure(path: Path, threshold: float | None = None, block_bytes: int = 4 << 20,

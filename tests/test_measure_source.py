@@ -11,7 +11,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from tests.measure_helpers import FIXTURES, write
 
 from reporter.config import load_config
 from reporter.measure.findings import finding_lines
@@ -19,6 +18,7 @@ from reporter.model.cards import Attachment, Card, JiraSnapshot
 from reporter.model.findings import MeasurementSnapshot
 from reporter.sources.measurements import date_in_path, pull_measurements, week_files
 from reporter.store.snapshot import read_part, write_part
+from tests.measure_helpers import FIXTURES, write
 
 WEEK = dt.date(2023, 2, 17)
 NOW = dt.datetime(2023, 2, 20, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
