@@ -39,14 +39,14 @@ def test_the_entries_match_the_golden_file() -> None:
     entries = patch_entries(snapshot("snapshot-2023-02-10.json"),
                             snapshot("snapshot-2023-02-03.json"), CONFIG, WEEK)
     text = as_bullets(entries)
-    if os.environ.get("REPORTER_UPDATE_GOLDEN"):
+    if os.environ.get("REPORTER_REGEN_GOLDEN"):
         GOLDEN.write_text(text)
     expected = GOLDEN.read_text()
     if text != expected:
         diff = "".join(difflib.unified_diff(expected.splitlines(True), text.splitlines(True),
                                             str(GOLDEN), "patch_entries()"))
         pytest.fail(f"patch entries differ from the golden file "
-                    f"(REPORTER_UPDATE_GOLDEN=1 rewrites it):\n{diff}")
+                    f"(REPORTER_REGEN_GOLDEN=1 rewrites it):\n{diff}")
 
 
 def test_nothing_active_gives_no_entries() -> None:
