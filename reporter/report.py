@@ -14,6 +14,7 @@ from reporter.render import render_body
 from reporter.store import snapshot
 from reporter.store.events import load_events
 from reporter.store.notes import load_week_notes, notes_path
+from reporter.store.tracked import findings_by_card, jira_view, pulled_at
 
 if TYPE_CHECKING:
     from reporter.cli import Context
@@ -49,10 +50,10 @@ def build_email_body(ctx: Context, week_end: dt.date, *, stale: tuple[str, ...] 
         previous_jira=previous_jira,
         known_summaries=known_summaries(config, week_end, missing),
         standing_remote_links=bool(config.jira and config.jira.remote_links),
-        findings=_findings(config, week_end),
+        findings=findings_by_card(config.data_dir, week_end),
         patch_entries=_patch_entries(config, week_end, baseline),
         calendar=calendar_lines(config.calendar, week_end, load_events(config.data_dir)),
-        stale=tuple(Stale(name, _pulled_at(config, week_end, name)) for name in stale),
+        stale=tuple(Stale(name, pulled_at(config.data_dir, week_end, name)) for name in stale),
     )
     composed = compose(inputs)
     for warning in composed.warnings:
@@ -75,51 +76,10 @@ def _baseline_week(config: Config, week_end: dt.date) -> dt.date | None:
 
 def known_summaries(config: Config, week_end: dt.date, keys: list[str]) -> dict[str, str]:
     """The last known summary of cards Jira did not return, from older snapshots."""
-    found: dict[str, str] = {}
-    wanted = set(keys)
-    if not wanted:
-        return found
-    for week in reversed(snapshot.weeks_with(config.data_dir, "jira")):
-        if week >= week_end:
-            continue
-        old = snapshot.read_part(config.data_dir, week, "jira", JiraSnapshot)
-        for card in old.cards if old else ():
-            if card.key in wanted and card.summary and card.key not in found:
-                found[card.key] = card.summary
-        if wanted <= found.keys():
-            break
-    return found
-
-
-def _pulled_at(config: Config, week_end: dt.date, source: str) -> str | None:
-    import json
-
-    path = snapshot.part_path(config.data_dir, week_end, source)
-    if not path.is_file():
-        return None
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))["data"]["pulled_at"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return str(value) if value else None
-
-
-def _findings(config: Config, week_end: dt.date) -> dict[str, tuple[tuple[str, ...], ...]]:
-    if not snapshot.part_path(config.data_dir, week_end, "measurements").is_file():
+    if not keys:
         return {}
-    from reporter.measure.findings import finding_lines, previous_finding
-    from reporter.model.findings import MeasurementSnapshot
-
-    current = snapshot.read_part(config.data_dir, week_end, "measurements", MeasurementSnapshot)
-    last = snapshot.read_part(config.data_dir, week_end - dt.timedelta(days=7), "measurements",
-                              MeasurementSnapshot)
-    out: dict[str, list[tuple[str, ...]]] = {}
-    for finding in current.findings if current else ():
-        if finding.card is None:  # `reporter measure` figures; no card to go under
-            continue
-        lines = finding_lines(finding, previous_finding(finding, last))
-        out.setdefault(finding.card, []).append(lines)
-    return {key: tuple(value) for key, value in out.items()}
+    known = jira_view(config.data_dir, week_end, keys).known
+    return {key: card.summary for key, card in known.items() if key in keys and card.summary}
 
 
 def _patch_entries(config: Config, week_end: dt.date,

@@ -179,10 +179,8 @@ def test_history_with_the_archive_names_the_commits(tmp_path, capsys, monkeypatc
 
 
 def test_findings_of_the_week_are_listed(tmp_path, capsys) -> None:
-    measurements = pytest.importorskip(
-        "reporter.sources.measurements",
-        reason="the measurement helper's reporter.sources.measurements is not merged yet")
     from reporter.config import load_config
+    from reporter.sources import measurements
     from reporter.store import snapshot
 
     setup = make_setup(tmp_path, extra=textwrap.dedent("""\

@@ -55,11 +55,12 @@ def _week_inputs(config: Config, key: str, since: dt.date | None) -> list[WeekIn
     from reporter.model.cards import JiraSnapshot
     from reporter.store import snapshot
     from reporter.store.notes import load_week_notes, note_weeks
-    from reporter.store.tracked import card_findings, snapshot_weeks
+    from reporter.store.snapshot import weeks_with
+    from reporter.store.tracked import findings_by_card
 
     data_dir = config.data_dir
     with_notes = set(note_weeks(config))
-    weeks = sorted(with_notes | set(snapshot_weeks(data_dir)))
+    weeks = sorted(with_notes | set(weeks_with(data_dir)))
     if since is not None:  # keep one earlier week: its status shows a change at `since`
         earlier = [w for w in weeks if w < since]
         weeks = earlier[-1:] + [w for w in weeks if w >= since]
@@ -71,7 +72,7 @@ def _week_inputs(config: Config, key: str, since: dt.date | None) -> list[WeekIn
             week_end=week,
             notes=load_week_notes(config, week) if week in with_notes else None,
             card=jira.card(key) if jira else None,
-            findings=card_findings(data_dir, week, key),
+            findings=findings_by_card(data_dir, week).get(key, ()),
             ledger=week_state(data_dir, week),
             archived=archived.get(week),
         ))

@@ -133,7 +133,7 @@ def _pulls(config: Config) -> list[str]:
 
 def _weeks(config: Config, this_week: dt.date, weeks_with_notes: list[dt.date]) -> list[str]:
     from reporter.deliver.ledger import week_state
-    from reporter.store.tracked import snapshot_weeks
+    from reporter.store.snapshot import weeks_with
 
     data_dir = config.data_dir
     ledgers = set()
@@ -147,7 +147,7 @@ def _weeks(config: Config, this_week: dt.date, weeks_with_notes: list[dt.date]) 
     pending: list[str] = []
     ambiguous: list[str] = []
     last_week = this_week - dt.timedelta(days=7)
-    for week in sorted(set(weeks_with_notes) | set(snapshot_weeks(data_dir)) | ledgers):
+    for week in sorted(set(weeks_with_notes) | set(weeks_with(data_dir)) | ledgers):
         state = week_state(data_dir, week)
         if state == "sent":
             sent.append(week)

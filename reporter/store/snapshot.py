@@ -54,8 +54,8 @@ def read_part(data_dir: Path, week_end: dt.date, source: str, cls: type[T]) -> T
         ) from None
 
 
-def weeks_with(data_dir: Path, source: str) -> list[dt.date]:
-    """The weeks that have a stored pull of `source`, oldest first."""
+def weeks_with(data_dir: Path, source: str | None = None) -> list[dt.date]:
+    """The weeks that have a stored pull of `source` (of any source: None), oldest first."""
     root = data_dir / "snapshots"
     out = []
     if root.is_dir():
@@ -64,7 +64,7 @@ def weeks_with(data_dir: Path, source: str) -> list[dt.date]:
                 week = dt.date.fromisoformat(child.name)
             except ValueError:
                 continue
-            if (child / f"{source}.json").is_file():
+            if (child / f"{source}.json").is_file() if source else any(child.glob("*.json")):
                 out.append(week)
     return sorted(out)
 

@@ -54,21 +54,6 @@ def jira_view(data_dir: Path, week_end: dt.date, keys: Iterable[str]) -> JiraVie
     return JiraView(current, current_week, known, known_week)
 
 
-def snapshot_weeks(data_dir: Path) -> list[dt.date]:
-    """Weeks that have a snapshot folder with at least one part, oldest first."""
-    root = data_dir / "snapshots"
-    weeks = []
-    if root.is_dir():
-        for child in root.iterdir():
-            try:
-                week = dt.date.fromisoformat(child.name)
-            except ValueError:
-                continue
-            if child.is_dir() and any(child.glob("*.json")):
-                weeks.append(week)
-    return sorted(weeks)
-
-
 def pulled_at(data_dir: Path, week_end: dt.date, source: str) -> str | None:
     """The `pulled_at` stamp of a stored part, read without knowing the source's classes."""
     path = snapshot.part_path(data_dir, week_end, source)
@@ -91,23 +76,20 @@ def last_pull(data_dir: Path, source: str) -> tuple[dt.date, str | None] | None:
     return weeks[-1], pulled_at(data_dir, weeks[-1], source)
 
 
-def card_findings(data_dir: Path, week_end: dt.date, key: str) -> tuple[tuple[str, ...], ...]:
-    """The findings lines of the card's measurements that week, as the email words them.
-
-    The measurement model is another module's; when it is not installed, findings are skipped.
-    """
+def findings_by_card(data_dir: Path, week_end: dt.date) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The week's findings as the email words them (with last week's figures), by card."""
     if not snapshot.part_path(data_dir, week_end, "measurements").is_file():
-        return ()
-    import importlib
+        return {}
+    from reporter.measure.findings import finding_lines, previous_finding
+    from reporter.model.findings import MeasurementSnapshot
 
-    try:  # imported by name: the module may not be there (and mypy need not know it)
-        wording = importlib.import_module("reporter.measure.findings")
-        model = importlib.import_module("reporter.model.findings")
-    except ImportError as exc:
-        log.debug("findings skipped: %s", exc)
-        return ()
-    cls = model.MeasurementSnapshot
-    current = snapshot.read_part(data_dir, week_end, "measurements", cls)
-    last = snapshot.read_part(data_dir, week_end - dt.timedelta(days=7), "measurements", cls)
-    return tuple(tuple(wording.finding_lines(f, wording.previous_finding(f, last)))
-                 for f in (current.findings if current else ()) if f.card == key)
+    current = snapshot.read_part(data_dir, week_end, "measurements", MeasurementSnapshot)
+    last = snapshot.read_part(data_dir, week_end - dt.timedelta(days=7), "measurements",
+                              MeasurementSnapshot)
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for finding in current.findings if current else ():
+        if finding.card is None:  # `reporter measure` figures; no card to go under
+            continue
+        out.setdefault(finding.card, []).append(
+            finding_lines(finding, previous_finding(finding, last)))
+    return {key: tuple(value) for key, value in out.items()}
