@@ -271,7 +271,7 @@ class _Checker:
 
     def path(self, text: str) -> Path:
         p = Path(os.path.expanduser(text))
-        return p if p.is_absolute() else (self.base / p)
+        return Path(os.path.normpath(p if p.is_absolute() else (self.base / p)))
 
     # -- sections of the file ---------------------------------------------
 
