@@ -23,6 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from reporter.deliver.ledger import Attempt, LedgerEntry, write_ledger  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = """\
 author: {name: Bench, email: bench@example.org}
@@ -63,9 +66,9 @@ def make_data(root: Path, weeks: int, cards: int) -> list[dt.date]:
         spath = data / "snapshots" / str(week) / "jira.json"
         spath.parent.mkdir(parents=True, exist_ok=True)
         spath.write_text(json.dumps(snap, indent=2))
-        ledger = data / "sent" / f"{week}.json"
-        ledger.parent.mkdir(parents=True, exist_ok=True)
-        ledger.write_text(json.dumps({"state": "sent", "message_id": f"<{week}@x>"}))
+        sent_at = dt.datetime.combine(week + dt.timedelta(days=3), dt.time(9), dt.UTC)
+        write_ledger(data, LedgerEntry(week_end=week, state="sent", message_id=f"<{week}@x>",
+                                       attempts=(Attempt(1, sent_at, "smtp", "sent"),)))
     return days
 
 
