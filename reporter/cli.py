@@ -70,7 +70,11 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}", hint="see `reporter --help`")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; only `command`'s module is imported for its arguments (all when None).
+
+    `reporter --help` lists every command from COMMANDS without importing any module.
+    """
     parser = _Parser(prog="reporter", description="Write, track and send the weekly status "
                      "email.")
     parser.add_argument("--config", type=Path, default=None,
@@ -82,9 +86,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name, help_text in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
-        module = importlib.import_module(f"reporter.commands.{name}")
-        module.add_arguments(cmd)
+        if command is None or name == command:
+            module = importlib.import_module(f"reporter.commands.{name}")
+            module.add_arguments(cmd)
     return parser
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand named in `argv` (the first word that is not an option or its value)."""
+    words = iter(argv)
+    for word in words:
+        if word == "--config":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
 
 
 def add_week_argument(parser: argparse.ArgumentParser, default: str) -> None:
@@ -121,7 +137,7 @@ def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -
     interactive = sys.stderr.isatty()
     _setup_logging(debug, interactive)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(_command_in(argv) or "").parse_args(argv)
         config_path = args.config or default_config_path()
         if args.command in NEEDS_NO_CONFIG and args.config is None and not config_path.exists():
             config = None

@@ -631,8 +631,14 @@ def _positive(value: float) -> str | None:
 
 def _check_country(country: str, subdivision: str | None) -> tuple[str, str] | None:
     import holidays
+    from holidays.registry import COUNTRIES
 
-    # Building one calendar is cheap; list_supported_countries() imports every country.
+    # The registry names every country without importing them (as
+    # list_supported_countries() does); a subdivision needs the country's module.
+    if not any(country in names[1:] for names in COUNTRIES.values()):
+        return ("country", f"unknown country code {country!r} for the holidays package")
+    if not subdivision:
+        return None
     try:
         holidays.country_holidays(country, subdiv=subdivision)
     except NotImplementedError as exc:
