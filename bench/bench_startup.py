@@ -1,6 +1,6 @@
 """Start-up cost of `preview` on the demo, against importing yaml and jinja2 alone.
 
-    python bench/bench_startup.py [--runs N]
+    python bench/bench_startup.py [--runs N | --quick]
 
 Both commands run as fresh processes, alternately, in the same run; the script
 prints the median wall time of each and their ratio.
@@ -29,7 +29,10 @@ def timed(cmd: list[str]) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="5 runs")
     args = parser.parse_args()
+    if args.quick:
+        args.runs = 5
     preview = [sys.executable, "-m", "reporter", "--config", "config/demo.yaml", "preview",
                "--week", "2023-02-10"]
     baseline = [sys.executable, "-c", "import yaml, jinja2"]
