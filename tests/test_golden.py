@@ -112,3 +112,18 @@ def test_pulling_the_second_demo_week_reproduces_its_snapshot(demo_copy: Path) -
                 now=dt.datetime(2023, 2, 20, 0, 0, tzinfo=dt.UTC)) == 0
     assert json.loads(pulled.read_text())["data"]["findings"] == \
         json.loads(shipped.read_text())["data"]["findings"]
+
+
+def test_a_card_jira_stopped_returning_keeps_its_last_known_summary(
+        demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    path = demo_copy.parent.parent / "data" / "snapshots" / "2023-02-17" / "jira.json"
+    doc = json.loads(path.read_text())
+    doc["data"]["cards"] = [c for c in doc["data"]["cards"] if c["key"] != "STR-41"]
+    path.write_text(json.dumps(doc))
+    assert main(["--config", str(demo_copy), "preview", "--week", "2023-02-17"],
+                now=MONDAY_AFTER_GOLDEN) == 0
+    captured = capsys.readouterr()
+    assert "[STR-41] (Implement SVC/HV passthrough for Xen on ARM64)\n" in captured.out
+    assert "STR-41" not in captured.err
