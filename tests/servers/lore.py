@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gzip
 import re
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from tests.servers.loopback import LoopbackHTTPServer
 
 FROM_LINE = b"From mboxrd@z Thu Jan  1 00:00:00 1970\n"
 _FROM_RE = re.compile(rb"^(>*From )", re.MULTILINE)
@@ -41,21 +42,13 @@ class Archive:
             self.threads[msgid] = data
 
 
-class ArchiveServer:
+class ArchiveServer(LoopbackHTTPServer):
     """`with ArchiveServer(archive) as srv:` serves lore at `srv.lore` and pipermail pages."""
 
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
         self.requests: list[str] = []
-        handler = type("Handler", (_Handler,), {"server_state": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever,
-                                       kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        super().__init__(_Handler)
 
     @property
     def lore(self) -> str:
@@ -64,15 +57,6 @@ class ArchiveServer:
     @property
     def pipermail(self) -> str:
         return f"{self.url}/pipermail/{self.archive.list_name}"
-
-    def __enter__(self) -> ArchiveServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
 
 
 class _Handler(BaseHTTPRequestHandler):

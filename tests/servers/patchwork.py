@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from tests.servers.loopback import LoopbackHTTPServer
 
 
 @dataclass
@@ -34,31 +35,14 @@ class Behaviour:
     not_json: bool = False
 
 
-class PatchworkServer:
+class PatchworkServer(LoopbackHTTPServer):
     """`with PatchworkServer(data) as pw:` serves `pw.url`; `pw.requests` logs the paths."""
 
     def __init__(self, data: PatchworkData, behaviour: Behaviour | None = None) -> None:
         self.data = data
         self.behaviour = behaviour or Behaviour()
         self.requests: list[str] = []
-        handler = type("Handler", (_Handler,), {"server_state": self})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever,
-                                       kwargs={"poll_interval": 0.05}, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> PatchworkServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
+        super().__init__(_Handler)
 
 
 class _Handler(BaseHTTPRequestHandler):
