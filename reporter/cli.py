@@ -18,7 +18,7 @@ from reporter.config import Config, default_config_path, load_config
 from reporter.errors import ConfigError, ReporterError, UsageError
 from reporter.week import resolve_week, today_in
 
-log = logging.getLogger("reporter")
+log = logging.getLogger(__name__)
 
 # Command name -> module under reporter.commands. Each module defines
 # `add_arguments(parser)` and `run(ctx, args) -> int`, and imports heavy

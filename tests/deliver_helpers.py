@@ -168,3 +168,18 @@ def write_jira_snapshot(config: Path, summary: str = "Break down the latency") -
                                               status="In Progress",
                                               status_category="In Progress"),))
     write_part(config.parent / "data", WEEK, "jira", snap)
+
+
+def without_date(data: bytes) -> bytes:
+    """The message bytes minus the Date header (what preview can show ahead of sending)."""
+    head, sep, rest = data.partition(b"\n\n")
+    lines = head.split(b"\n")
+    kept: list[bytes] = []
+    skipping = False
+    for line in lines:
+        if line[:1] in (b" ", b"\t") and skipping:
+            continue
+        skipping = line.lower().startswith(b"date:")
+        if not skipping:
+            kept.append(line)
+    return b"\n".join(kept) + sep + rest

@@ -7,8 +7,8 @@ import json
 import textwrap
 
 from reporter.model.notes import CardNotes, SectionNotes, WeekNotes
-from reporter.progress import Progress, progress_of
 from reporter.store import snapshot
+from reporter.tracker.progress import Progress, progress_of
 from tests.tracker_helpers import (
     W1,
     W2,

@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(ctx: Any, args: argparse.Namespace) -> int:
     from reporter.measure.analyse import analyse_path, to_finding
-    from reporter.measure.findings import finding_lines
+    from reporter.report.findings import finding_lines
 
     if args.threshold is not None and not (math.isfinite(args.threshold) and args.threshold > 0):
         raise UsageError(f"--threshold {args.threshold:g}: must be a positive number of usecs")

@@ -53,9 +53,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
 def _tracked(config: Config, this_week: dt.date, notes: WeekNotes | None,
              weeks: list[dt.date]) -> list[str]:
-    from reporter.compose import card_sort_key
-    from reporter.progress import progress_of
+    from reporter.report.compose import card_sort_key
     from reporter.store.tracked import jira_view
+    from reporter.tracker.progress import progress_of
 
     keys = notes.card_keys() if notes else ()
     view = jira_view(config.data_dir, this_week, keys)
@@ -175,7 +175,7 @@ def _weeks(config: Config, this_week: dt.date, weeks_with_notes: list[dt.date]) 
 def _archive(config: Config) -> str | None:
     if config.archive != "git":
         return None
-    from reporter.archive import archived_weeks
+    from reporter.store.datarepo import archived_weeks
 
     archived = archived_weeks(config)
     if not archived:

@@ -11,8 +11,6 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-MAX_CPUS = 4096  # a CPU column with larger numbers is not a CPU column
-
 
 @dataclass
 class Series:

@@ -34,6 +34,3 @@ def unit_in_header(name: str) -> str | None:
     match = _NAME_UNIT_RE.search(name.strip())
     return unit_name(match.group(1)) if match else None
 
-
-def to_us(value: float, unit: str) -> float:
-    return value * TO_US[unit]

@@ -90,6 +90,3 @@ class MeasurementSnapshot:
 
     pulled_at: str  # ISO 8601, aware
     findings: tuple[Finding, ...] = ()
-
-    def for_card(self, key: str) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.card == key)

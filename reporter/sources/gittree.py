@@ -24,7 +24,7 @@ from reporter.errors import SourceError
 from reporter.fsutil import write_atomic
 from reporter.model.patches import MergedCommit
 
-log = logging.getLogger("reporter.git")
+log = logging.getLogger(__name__)
 
 STATE_VERSION = 2
 RELEASE_TAG_RE = re.compile(r"^v\d{4}\.\d{2}(?:\.\d+)?(?:-rc\d+)?$")

@@ -29,7 +29,7 @@ from reporter.model.cards import JiraSnapshot
 from reporter.model.findings import Finding, MeasurementSnapshot
 from reporter.week import week_start
 
-log = logging.getLogger("reporter.measurements")
+log = logging.getLogger(__name__)
 
 _DATE_RE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 _MAGIC = re.compile(r"[*?\[]")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from reporter.sources.mbox import Message
     from reporter.sources.patchwork import PatchInfo, SeriesInfo
 
-log = logging.getLogger("reporter.patches")
+log = logging.getLogger(__name__)
 
 HORIZON_MARGIN = dt.timedelta(days=1)
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from reporter.config import PatchworkConfig
 
-log = logging.getLogger("reporter.patchwork")
+log = logging.getLogger(__name__)
 
 PER_PAGE = 100  # Patchwork's largest page (MAX_REST_RESULTS_PER_PAGE)
 _NUMBER_RE = re.compile(r"^\[[^\]]*?(\d+)/(\d+)[^\]]*\]")
@@ -77,7 +77,6 @@ class PatchworkClient:
         self.timeout_s = timeout_s
         self.deadline = deadline
         self.max_pages = max_pages
-        self.requests_made = 0
 
     # -- the public reads -------------------------------------------------
 
@@ -182,7 +181,6 @@ class PatchworkClient:
         import requests
 
         self.deadline.check("patchwork", f"reading {url}")
-        self.requests_made += 1
         try:
             response = self.session.get(
                 url, params=params, timeout=self.deadline.timeout(self.timeout_s),

@@ -1,4 +1,4 @@
-"""Creates the week's notes file and adds bullets to it: checked first, written atomically."""
+"""The week's notes file as text: checked by the notes reader, read exactly, written atomically."""
 
 from __future__ import annotations
 
@@ -8,45 +8,18 @@ import logging
 import os
 import stat
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from reporter.config import Config
 from reporter.errors import InputError, ReporterError
 from reporter.fsutil import fsync_dir, write_atomic
 from reporter.model.notes import WeekNotes
-from reporter.store.notes import load_week_notes, note_weeks, notes_path, parse_week_notes
-from reporter.tracker import Draft, carry_forward
+from reporter.store.notes import parse_week_notes
 from reporter.yamldoc import YamlSyntaxError, load_yaml_text
 
-log = logging.getLogger("reporter")
+log = logging.getLogger(__name__)
 
 BOM = "\ufeff"
-
-
-@dataclass(frozen=True)
-class Drafted:
-    path: Path
-    draft: Draft
-    text: str
-
-
-def draft_week(config: Config, week_end: dt.date) -> Drafted:
-    """The new notes file of `week_end`, carried from the latest earlier week with notes.
-
-    Nothing is written; the text is checked with the notes reader first.
-    """
-    from reporter.store.notewriter import draft_text
-    from reporter.store.tracked import jira_view
-
-    earlier = [w for w in note_weeks(config) if w < week_end]
-    previous = load_week_notes(config, earlier[-1]) if earlier else None
-    view = jira_view(config.data_dir, week_end, previous.card_keys() if previous else ())
-    draft = carry_forward(week_end, config.sections, previous, view.known, view.current)
-    path = notes_path(config.data_dir, week_end)
-    text = draft_text(draft)
-    check_text(config, week_end, path, text)
-    return Drafted(path, draft, text)
 
 
 def check_text(config: Config, week_end: dt.date, path: Path, text: str) -> WeekNotes:

@@ -17,7 +17,7 @@ from reporter.fsutil import fsync_dir
 if TYPE_CHECKING:
     from reporter.sources.jira.session import JiraSession
 
-log = logging.getLogger("reporter.jira")
+log = logging.getLogger(__name__)
 
 # SPEC section 6: raw samples, cyclictest/netperf output, summary YAML/JSON.
 TEXT_EXTENSIONS = frozenset({".csv", ".tsv", ".txt", ".log", ".json", ".yaml", ".yml", ".dat",

@@ -9,7 +9,7 @@ from reporter.sources.jira import failures
 from reporter.sources.jira.connect import Connection
 from reporter.sources.jira.parse import ShapeError, search_page
 
-log = logging.getLogger("reporter.jira")
+log = logging.getLogger(__name__)
 
 # Asked by name: Cloud's enhanced search returns only ids otherwise.
 FIELDS = ("summary", "status", "resolution", "updated", "comment", "attachment")

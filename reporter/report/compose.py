@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from reporter.config import Section
 from reporter.model.cards import Card, JiraSnapshot
 from reporter.model.notes import CardNotes, SectionNotes, WeekNotes
-from reporter.model.report import CardView, ReportView, SectionView, TrailerView
-from reporter.refs import Numbering
-from reporter.textfmt import card_header, is_loose, wrap_generated
+from reporter.report.layout import card_header, is_loose, wrap_generated
+from reporter.report.refs import Numbering
+from reporter.report.view import CardView, ReportView, SectionView, TrailerView
 
 NO_PROGRESS = "No progress"
 

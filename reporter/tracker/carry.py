@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from reporter.compose import card_sort_key
 from reporter.config import Section
 from reporter.model.cards import Card, JiraSnapshot
 from reporter.model.notes import WeekNotes
+from reporter.report.compose import card_sort_key
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reporter.store.yamltext import block_item_lines, key_text, mapping_value_lines
-from reporter.tracker import Draft
+from reporter.tracker.carry import Draft
 from reporter.week import week_start
 
 INDENT = 2
