@@ -212,7 +212,8 @@ def _with_thread(series: Series, pc: PatchesConfig, http: requests.Session,
 
 def _merged(pc: PatchesConfig, config: Config, series_list: Sequence[Series],
             emails: Sequence[str], texts: dict[str, str]) -> dict[str, MergedCommit]:
-    from reporter.sources.gittree import GitTree, PatchQuery, patch_ids_of_mails
+    from reporter.sources.gittree import GitTree, PatchQuery
+    from reporter.sources.patchid import patch_ids_of_mails
     from reporter.sources.patchwork import clean_subject
 
     assert pc.git is not None
