@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import logging
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from reporter.config import Config
 from reporter.errors import InputError, ReporterError
-from reporter.fsutil import fsync_dir, write_atomic
+from reporter.fsutil import atomic_file, write_atomic
 from reporter.model.notes import WeekNotes
 from reporter.store.notes import parse_week_notes
 from reporter.yamldoc import YamlSyntaxError, load_yaml_text
@@ -59,39 +57,12 @@ def write_text(path: Path, text: str) -> None:
 def create_text(path: Path, text: str) -> bool:
     """Write a new file atomically, never replacing one that exists; False when one does."""
     try:
-        return _create(path, text)
+        with atomic_file(path, exclusive=True, mode=0o666 & ~_umask()) as fh:  # as an editor
+            fh.write(text.encode("utf-8"))
+    except FileExistsError:
+        return False
     except OSError as exc:
         raise ReporterError(f"{path}: cannot write: {exc.strerror}") from None
-
-
-def _create(path: Path, text: str) -> bool:
-    """The data goes to a temporary file that is then hard-linked to `path`: link(2) fails
-    when `path` exists, so a file created meanwhile by another run is never overwritten.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-            fh.flush()
-            os.fchmod(fh.fileno(), 0o666 & ~_umask())  # as an editor would create it
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP):
-                raise
-            if path.exists():  # no hard links here: check, then rename
-                return False
-            os.replace(tmp, path)
-    finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-    fsync_dir(path.parent)
     return True
 
 
