@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from reporter.errors import SourceError
 from reporter.model.patches import Patch, StateChange
-from reporter.sources.patch_http import Deadline
+from reporter.sources.patch_http import Deadline, bind_deadline, deadline_error
 
 if TYPE_CHECKING:
     import requests
@@ -77,6 +77,7 @@ class PatchworkClient:
         self.timeout_s = timeout_s
         self.deadline = deadline
         self.max_pages = max_pages
+        bind_deadline(session, deadline)  # every read and retry ends by the deadline
 
     # -- the public reads -------------------------------------------------
 
@@ -180,12 +181,16 @@ class PatchworkClient:
     def _get(self, url: str, params: Mapping[str, Any] | None) -> requests.Response:
         import requests
 
+        from reporter.sources.patch_session import DeadlinePassed
+
         self.deadline.check("patchwork", f"reading {url}")
         try:
             response = self.session.get(
                 url, params=params, timeout=self.deadline.timeout(self.timeout_s),
                 headers={"Accept": "application/json"},
             )
+        except DeadlinePassed as exc:
+            raise deadline_error("patchwork", exc) from None
         except requests.Timeout as exc:
             raise SourceError(
                 f"patchwork: no answer from {_site(url)} within {self.timeout_s:g} s",
@@ -268,9 +273,9 @@ def _series(data: Any) -> SeriesInfo:
     return SeriesInfo(
         id=_int(data, "id"),
         name=str(data.get("name") or ""),
-        version=int(data.get("version") or 1),
-        total=int(data.get("total") or len(patches) or 1),
-        received=int(data.get("received_total") or len(patches)),
+        version=_number(data, "version", 1),
+        total=_number(data, "total", len(patches) or 1),
+        received=_number(data, "received_total", len(patches)),
         date=parse_date(data.get("date")),
         web_url=str(data.get("web_url") or data.get("url") or ""),
         cover_msgid=strip_msgid(cover.get("msgid")) if isinstance(cover, dict) else None,
@@ -331,6 +336,20 @@ def _int(data: Any, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise SourceError(f"patchwork: {key!r} is missing or not a number in {data!r:.120}")
     return value
+
+
+def _number(data: dict[str, Any], key: str, default: int) -> int:
+    """An optional whole number of a series (`version`, `total`): bad data names the field."""
+    value = data.get(key)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | str) or \
+            not str(value).strip().isdigit():
+        raise SourceError(f"patchwork: series {data.get('id')!r}: {key!r} is not a whole "
+                          f"number: {value!r:.40}",
+                          hint="the server sent bad data; try again later or report it to "
+                          "the Patchwork admins")
+    return int(value) or default
 
 
 def _count(tags: Mapping[str, Any], *keys: str) -> int:
