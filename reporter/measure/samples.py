@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reporter.measure.distribution import MAX_PLAUSIBLE_US
 from reporter.measure.textfile import BLOCK_BYTES, keep_memory_flat, read_blocks
-from reporter.measure.units import TO_US, unit_name
+from reporter.measure.units import TO_US, in_us, unit_name
 from reporter.model.findings import BadRow
 
 if TYPE_CHECKING:
@@ -78,7 +78,6 @@ class SampleReader:
         self.sink = sink
         self.want_time = want_time and layout.time_col is not None
         self.totals = ReadTotals()
-        self._factor = TO_US[layout.unit]
         self._time_factor = TO_US[layout.time_unit] / 1e6
         seps = b"\r\n" + (layout.delimiter or b"")
         self._to_space = bytes.maketrans(seps, b" " * len(seps))
@@ -173,10 +172,10 @@ class SampleReader:
 
         n = int(lat.size)
         self.totals.rows += n
-        if lat.dtype.kind in "iu" and self._factor == 1.0:
+        if lat.dtype.kind in "iu" and self.layout.unit == "us":
             us = lat
         else:
-            us = lat.astype(np.float64) * self._factor
+            us = in_us(lat.astype(np.float64), self.layout.unit)
         lo, hi = us.min(), us.max()
         bad_cpu = cpu is not None and (int(cpu.min()) < 0 or int(cpu.max()) > MAX_CPU)
         if not (lo >= 0 and hi <= MAX_PLAUSIBLE_US) or bad_cpu:  # NaN fails both tests
@@ -348,7 +347,7 @@ def _parse_latency(text: str, unit: str) -> float | str:
             return f"unknown unit {match.group(2)!r}"
         if own != unit:
             return f"mixed units: {own} in a file of {unit}"
-    us = value * TO_US[unit]
+    us = in_us(value, unit)
     problem = _range_problem(value, us, unit)
     return problem if problem else us
 
