@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from reporter.measure.distribution import Buckets
+from reporter.measure.distribution import DENSE_LIMIT_US, Buckets
 
 if TYPE_CHECKING:
     import numpy as np
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 MAX_CPUS = 4096  # a CPU column with larger numbers is not a CPU column
 FEW_CPUS = 8  # up to this many CPUs in a block, one mask each is faster than sorting
+COMBINED_CELLS = 1 << 22  # (CPU, usec) cells of one combined bincount: 32 MiB at most
 
 
 @dataclass
@@ -55,6 +56,16 @@ class Series:
         self.spikes += starts
         self.in_spike = bool(above[-1])
 
+    def add_counts(self, counts: npt.NDArray[np.int64], n: int, total_us: float,
+                   lo: float, hi: float) -> None:
+        """Samples given as counts per whole usec, none of them above the threshold."""
+        self.min_us = lo if self.min_us is None else min(self.min_us, lo)
+        self.max_us = hi if self.max_us is None else max(self.max_us, hi)
+        self.sum_us += total_us
+        self.count += n
+        self.dist.add_counts(counts)
+        self.in_spike = False
+
     def merge(self, other: Series) -> None:
         """Add another stream's figures (spikes add up: they are counted per stream)."""
         self.dist.merge(other.dist)
@@ -95,6 +106,8 @@ class SampleStats:
         if present.size == 1:
             self._series(int(present[0])).add(us, self.threshold_us)
             return
+        if us.dtype.kind in "iu" and self._add_integers(us, cpu, per, present):
+            return
         if present.size <= FEW_CPUS:
             for k in present.tolist():
                 self._series(k).add(us[cpu == k], self.threshold_us)
@@ -107,6 +120,31 @@ class SampleStats:
         for k, end in zip(present.tolist(), ends.tolist(), strict=True):
             self._series(k).add(grouped[start:end], self.threshold_us)
             start = end
+
+    def _add_integers(self, us: npt.NDArray[np.int64], cpu: npt.NDArray[np.int64],
+                      per: npt.NDArray[np.int64], present: npt.NDArray[np.int64]) -> bool:
+        """Whole usecs of several CPUs at once: one bincount of (CPU, usec) pairs."""
+        import numpy as np
+
+        lo, top = int(us.min()), int(us.max())
+        width = top + 1
+        if lo < 0 or top >= DENSE_LIMIT_US or per.size * width > COMBINED_CELLS:
+            return False
+        table = np.bincount(cpu * width + us, minlength=per.size * width).reshape(-1, width)
+        sums = np.bincount(cpu, weights=us, minlength=per.size)
+        hot = set()
+        if self.threshold_us is not None and top > self.threshold_us:
+            hot = set(np.unique(cpu[us > self.threshold_us]).tolist())
+        for k in present.tolist():
+            series = self._series(k)
+            if k in hot:
+                series.add(us[cpu == k], self.threshold_us)  # spikes need the order
+                continue
+            row = table[k]
+            filled = np.flatnonzero(row)
+            series.add_counts(row, int(per[k]), float(sums[k]), float(filled[0]),
+                              float(filled[-1]))
+        return True
 
     def streams(self) -> list[tuple[int | None, Series]]:
         """(None, every sample) then (CPU, its samples) for each CPU, in CPU order."""

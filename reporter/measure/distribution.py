@@ -156,6 +156,10 @@ class Buckets:
         if whole.size:
             self._merge_dense(np.bincount(whole))
 
+    def add_counts(self, counts: npt.NDArray[np.int64]) -> None:
+        """Add counts per whole usec (index = usecs), all below DENSE_LIMIT_US."""
+        self._merge_dense(counts.copy())
+
     def merge(self, other: Buckets) -> None:
         self._merge_dense(other.dense.copy())
         self._merge_log(other.log.copy())
