@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import math
+from collections import deque
 import re
 import warnings
 from collections.abc import Callable
@@ -20,7 +21,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from reporter.measure.distribution import MAX_PLAUSIBLE_US
-from reporter.measure.textfile import BLOCK_BYTES, keep_memory_flat, read_blocks
+from reporter.measure.textfile import (
+    BLOCK_BYTES,
+    POSITIONAL_BLOCK_BYTES,
+    keep_memory_flat,
+    read_blocks,
+)
 from reporter.measure.units import TO_US, in_us, unit_name
 from reporter.model.findings import BadRow
 
@@ -28,6 +34,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 DIGITS = b"0123456789"
+AHEAD = 2  # blocks parsed ahead, in as many threads
+POSITIONAL_FROM_COLUMNS = 2  # more columns than this: read only the needed ones (measured)
 SLOW_LINES = 256  # blocks that fail the fast path are halved down to this many lines
 MAX_BAD_EXAMPLES = 20
 MAX_CPU = 4095
@@ -84,25 +92,50 @@ class SampleReader:
         self._allowed = set(seps + b".")
 
     def run(self, fh: BinaryIO, file_size: int, block_bytes: int = BLOCK_BYTES) -> ReadTotals:
+        """Read every data line. The fast path of the next block runs in a second thread
+        while this one counts the previous block (numpy lets go of the GIL meanwhile)."""
+        from concurrent.futures import Future, ThreadPoolExecutor
+
         keep_memory_flat()
+        if self.layout.delimiter not in (b" ", None) and \
+                self.layout.ncols > POSITIONAL_FROM_COLUMNS:
+            block_bytes = min(block_bytes, POSITIONAL_BLOCK_BYTES)
         done = 0
         line = self.layout.data_line
-        for block in read_blocks(fh, self.layout.data_offset, block_bytes):
-            if block.unterminated:
-                self._tail(block.data, line)
-                break
-            line += self._block(block.data, line)
-            done += len(block.data)
-            if self._hopeless(done, file_size):
-                self.totals.stopped_early = True
-                break
+        pending: deque[tuple[bytes, Future[Any]]] = deque()
+        with ThreadPoolExecutor(max_workers=AHEAD, thread_name_prefix="measure") as pool:
+            blocks = read_blocks(fh, self.layout.data_offset, block_bytes)
+            tail = None
+            for block in blocks:
+                if block.unterminated:
+                    tail = block.data
+                    break
+                pending.append((block.data, pool.submit(self._fast, block.data)))
+                if len(pending) <= AHEAD:
+                    continue
+                data, future = pending.popleft()
+                line += self._block(data, line, future.result())
+                done += len(data)
+                if self._hopeless(done, file_size):
+                    self.totals.stopped_early = True
+                    return self.totals
+            while pending:
+                data, future = pending.popleft()
+                line += self._block(data, line, future.result())
+                done += len(data)
+                if self._hopeless(done, file_size):
+                    self.totals.stopped_early = True
+                    return self.totals
+            if tail is not None:
+                self._tail(tail, line)
         return self.totals
 
     # -- fast path -----------------------------------------------------------
 
-    def _block(self, data: bytes, first_line: int) -> int:
-        """Read the block's lines; returns how many there were."""
-        rows = self._fast(data)
+    def _block(self, data: bytes, first_line: int, rows: Any = False) -> int:
+        """Read the block's lines (`rows`: its fast path, if already run); returns how many."""
+        if rows is False:
+            rows = self._fast(data)
         if rows is not None:
             n = rows[3]
             self._accept(rows[0], rows[1], rows[2], first_line)
@@ -139,7 +172,7 @@ class SampleReader:
         if lay.cpu_col is not None and dotted[lay.cpu_col]:
             return None
         time_col = lay.time_col if self.want_time else None
-        if lay.delimiter != b" ":
+        if lay.delimiter not in (b" ", None) and lay.ncols > POSITIONAL_FROM_COLUMNS:
             return _by_position(data, pattern, lay, n, time_col)
         return self._by_fromstring(data, lay, n, dotted, time_col)
 

@@ -13,6 +13,7 @@ from typing import BinaryIO
 from reporter.errors import InputError
 
 BLOCK_BYTES = 4 << 20  # 4 MiB: as fast as 8 MiB here (measured), with a smaller peak
+POSITIONAL_BLOCK_BYTES = 2 << 20  # many-column files: the per-row temporaries weigh more
 HEAD_BYTES = 64 << 10
 MAX_LINE_BYTES = 1 << 20
 UTF8_BOM = b"\xef\xbb\xbf"
