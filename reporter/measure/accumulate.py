@@ -106,7 +106,7 @@ class SampleStats:
         if present.size == 1:
             self._series(int(present[0])).add(us, self.threshold_us)
             return
-        if us.dtype.kind in "iu" and self._add_integers(us, cpu, per, present):
+        if us.dtype.kind in "iu" and self._add_integers(us, cpu, per, present):  # type: ignore[arg-type]
             return
         if present.size <= FEW_CPUS:
             for k in present.tolist():

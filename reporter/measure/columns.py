@@ -7,9 +7,12 @@ the same one, so the k-th separator of each line is the k-th non-digit byte of i
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from reporter.measure.samples import Layout
 
 
@@ -123,3 +126,48 @@ def _long_number(words: Any, end: Any, length: Any, hi: int) -> Any:
     low = _number(words, end, np.minimum(length, 8), 8)
     high = _number(words, end - 8, np.maximum(length - 8, 0), 8)
     return high * 100_000_000 + low
+
+
+def by_fromstring(data: bytes, to_space: bytes, lay: Layout, n: int, dotted: list[bool],
+                  time_col: int | None) -> tuple[Any, Any, Any, int] | None:
+    """Blank-separated columns: numpy parses every number of the block."""
+    import numpy as np
+
+    cpu: Any = None
+    times: Any = None
+    if dotted[lay.latency_col] or (time_col is not None and dotted[time_col]):
+        vals = _parse(data.translate(to_space), np.float64, n * lay.ncols)
+        if vals is None:
+            return None
+        vals = vals.reshape(n, lay.ncols)
+        lat = vals[:, lay.latency_col]
+        if lay.cpu_col is not None:
+            cpu = vals[:, lay.cpu_col].astype(np.int64)
+        if time_col is not None:
+            times = vals[:, time_col]
+    else:
+        # Integers only where they matter: deleting the dots makes any decimal field
+        # one (meaningless) integer, so every line has exactly ncols numbers.
+        ivals = _parse(data.translate(to_space, b"."), np.int64, n * lay.ncols)
+        if ivals is None:
+            return None
+        ivals = ivals.reshape(n, lay.ncols)
+        lat = np.ascontiguousarray(ivals[:, lay.latency_col])
+        if lay.cpu_col is not None:
+            cpu = np.ascontiguousarray(ivals[:, lay.cpu_col])
+        if time_col is not None:
+            times = ivals[:, time_col].astype(np.float64)
+    return lat, cpu, times, n
+
+
+def _parse(buf: bytes, dtype: Any, expected: int) -> npt.NDArray[Any] | None:
+    """All numbers of `buf` (blank-separated), or None unless there are exactly `expected`."""
+    import numpy as np
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy warns (and will raise) on unparsable data
+        try:
+            vals = np.fromstring(buf, dtype=dtype, sep=" ")
+        except (ValueError, DeprecationWarning):
+            return None
+    return vals if vals.size == expected else None

@@ -14,13 +14,12 @@ from __future__ import annotations
 import csv
 import math
 import re
-import warnings
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from reporter.measure.columns import by_position
+from reporter.measure.columns import by_fromstring, by_position
 from reporter.measure.distribution import MAX_PLAUSIBLE_US
 from reporter.measure.textfile import (
     BLOCK_BYTES,
@@ -32,7 +31,7 @@ from reporter.measure.units import TO_US, in_us, unit_name
 from reporter.model.findings import BadRow
 
 if TYPE_CHECKING:
-    import numpy.typing as npt
+    pass
 
 DIGITS = b"0123456789"
 AHEAD = 2  # blocks parsed ahead, in as many threads
@@ -138,7 +137,7 @@ class SampleReader:
         if rows is False:
             rows = self._fast(data)
         if rows is not None:
-            n = rows[3]
+            n: int = rows[3]
             self._accept(rows[0], rows[1], rows[2], first_line)
             if self.layout.time_col is not None and not self.want_time:
                 self._note_times(data)
@@ -175,38 +174,7 @@ class SampleReader:
         time_col = lay.time_col if self.want_time else None
         if lay.delimiter not in (b" ", None) and lay.ncols > POSITIONAL_FROM_COLUMNS:
             return by_position(data, pattern, lay, n, time_col)
-        return self._by_fromstring(data, lay, n, dotted, time_col)
-
-    def _by_fromstring(self, data: bytes, lay: Layout, n: int, dotted: list[bool],
-                       time_col: int | None) -> tuple[Any, Any, Any, int] | None:
-        """Blank-separated columns: numpy parses every number of the block."""
-        import numpy as np
-
-        cpu: Any = None
-        times: Any = None
-        if dotted[lay.latency_col] or (time_col is not None and dotted[time_col]):
-            vals = _parse(data.translate(self._to_space), np.float64, n * lay.ncols)
-            if vals is None:
-                return None
-            vals = vals.reshape(n, lay.ncols)
-            lat = vals[:, lay.latency_col]
-            if lay.cpu_col is not None:
-                cpu = vals[:, lay.cpu_col].astype(np.int64)
-            if time_col is not None:
-                times = vals[:, time_col]
-        else:
-            # Integers only where they matter: deleting the dots makes any decimal field
-            # one (meaningless) integer, so every line has exactly ncols numbers.
-            ivals = _parse(data.translate(self._to_space, b"."), np.int64, n * lay.ncols)
-            if ivals is None:
-                return None
-            ivals = ivals.reshape(n, lay.ncols)
-            lat = np.ascontiguousarray(ivals[:, lay.latency_col])
-            if lay.cpu_col is not None:
-                cpu = np.ascontiguousarray(ivals[:, lay.cpu_col])
-            if time_col is not None:
-                times = ivals[:, time_col].astype(np.float64)
-        return lat, cpu, times, n
+        return by_fromstring(data, self._to_space, lay, n, dotted, time_col)
 
     def _accept(self, lat: Any, cpu: Any, times: Any, first_line: int) -> None:
         """Convert to usecs, set bad values aside with their line numbers, feed the sink."""
@@ -360,19 +328,6 @@ class SampleReader:
             return False
         expected_rows = self.totals.rows * max(file_size, done) / done
         return bad > 0.002 * expected_rows
-
-
-def _parse(buf: bytes, dtype: Any, expected: int) -> npt.NDArray[Any] | None:
-    """All numbers of `buf` (blank-separated), or None unless there are exactly `expected`."""
-    import numpy as np
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # numpy warns (and will raise) on unparsable data
-        try:
-            vals = np.fromstring(buf, dtype=dtype, sep=" ")
-        except (ValueError, DeprecationWarning):
-            return None
-    return vals if vals.size == expected else None
 
 
 def _parse_latency(text: str, unit: str) -> float | str:
