@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from reporter.measure.analyse import MeasureOptions, measure_file
+from reporter.measure.findings import finding_lines
 from reporter.model.findings import Count, Figure, Finding
 from tests.measure_helpers import FIXTURES, write
 
@@ -75,9 +76,10 @@ def test_threshold_above_the_histogram_gives_bounds_never_a_low_number() -> None
     assert f.spikes is None
 
 
-def test_threshold_above_the_maximum_is_exactly_zero_spikes() -> None:
+def test_threshold_above_the_maximum_is_exactly_zero_samples() -> None:
     f = measure(FIXTURES / "cyclictest-hist.txt", threshold=100000)
-    assert (f.above_threshold, f.spikes) == (Count.of(0), 0)
+    assert (f.above_threshold, f.spikes) == (Count.of(0), None)
+    assert finding_lines(f, None)[2] == "0 samples > 100000 usecs"
 
 
 def test_cyclictest_json_matches_its_histogram_run() -> None:

@@ -103,7 +103,7 @@ def histogram_stats(dist: Table, *, min_us: float | None, max_us: float | None,
         p999_us=dist.percentile(99.9),
         max_us=max_us,
         above=above,
-        spikes=0 if above is not None and above.at_most == 0 else None,
+        spikes=None,  # a histogram has no order: it counts samples, not spikes
     )
 
 
@@ -121,7 +121,7 @@ def summary_stats(*, samples: int | None, min_us: float | None, avg_us: float | 
     return Stats(
         samples=samples, min_us=min_us, avg_us=avg_us, median_us=median_us, p99_us=p99_us,
         p999_us=p999_us, max_us=max_us, above=above,
-        spikes=0 if above is not None and above.at_most == 0 else None,
+        spikes=None,  # no order either: a count of samples
     )
 
 
