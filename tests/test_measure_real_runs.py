@@ -1,4 +1,4 @@
-"""Outputs recorded from real runs on this machine (fixtures README), and one live cyclictest run."""
+"""Outputs recorded from real runs on this machine (fixtures README), and a live cyclictest."""
 
 from __future__ import annotations
 
