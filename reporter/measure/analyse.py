@@ -173,16 +173,8 @@ def to_finding(result: Result, options: MeasureOptions, name: str,
         return Finding(**common, invalid=result.invalid or "no valid samples")  # type: ignore[arg-type]
     return Finding(
         **common,  # type: ignore[arg-type]
-        samples=o.samples,
+        **o.figures(),
         duration_s=result.duration_s,
-        min_us=o.min_us,
-        avg_us=o.avg_us,
-        median_us=o.median_us,
-        p99_us=o.p99_us,
-        p999_us=o.p999_us,
-        max_us=o.max_us,
-        above_threshold=o.above,
-        spikes=o.spikes,
         cpus=len(result.per_cpu),
         worst_cpu=worst_of(result.per_cpu),
         throughput=result.throughput,

@@ -19,16 +19,10 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from reporter.measure.distribution import Table
-from reporter.measure.figures import (
-    Result,
-    Stats,
-    combine_summaries,
-    histogram_stats,
-    summary_stats,
-)
+from reporter.measure.figures import Result, combine_summaries, histogram_stats, summary_stats
 from reporter.measure.textfile import Refused, iter_lines
 from reporter.measure.units import in_us
-from reporter.model.findings import BadRow, CpuFigures
+from reporter.model.findings import BadRow, CpuFigures, Figures
 
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 T_RE = re.compile(
@@ -147,7 +141,7 @@ def _summary(t: _Text, threshold_us: float | None, unit: str | None) -> Result:
     if not t.threads:
         raise Refused("no complete cyclictest T: line")
     used = unit or "us"
-    parts: list[tuple[str, Stats]] = []
+    parts: list[tuple[str, Figures]] = []
     durations = []
     mins = []
     for thread, (m, _) in sorted(t.threads.items()):
@@ -232,7 +226,7 @@ def _ns_warning(mins: list[float], unit: str | None, what: str) -> list[str]:
 
 
 def combine_histograms(parts: list[HistPart], threshold_us: float | None,
-                       ) -> tuple[Stats, tuple[CpuFigures, ...], Table]:
+                       ) -> tuple[Figures, tuple[CpuFigures, ...], Table]:
     """Overall and per-thread figures of histograms, and their merged table."""
     per: list[CpuFigures] = []
     total = Table()

@@ -14,10 +14,11 @@ from typing import Any
 
 from reporter.measure.cyclictest import HistPart, combine_histograms
 from reporter.measure.distribution import Table
-from reporter.measure.figures import Result, Stats, combine_summaries, summary_stats
+from reporter.measure.figures import Result, combine_summaries, summary_stats
 from reporter.measure.textfile import Refused
 from reporter.measure.tolerant_json import load_json
 from reporter.measure.units import in_us
+from reporter.model.findings import Figures
 
 _HIST_OPT_RE = re.compile(r"(?:^|\s)(?:-h\s*|--histogram[=\s]|-H\s*|--histofall[=\s])(\d+)")
 _NSECS_RE = re.compile(r"(?:^|\s)(?:--nsecs|-[A-Za-z]*N[A-Za-z]*)(?=\s|$)")
@@ -37,7 +38,7 @@ def parse_json(text: str, threshold_us: float | None, unit: str | None) -> Resul
     hist_size = _hist_size(cmdline)
     duration = _duration(doc.get("start_time"), doc.get("end_time"))
     hist_parts: list[HistPart] = []
-    summary_parts: list[tuple[str, Stats]] = []
+    summary_parts: list[tuple[str, Figures]] = []
     floor = in_us(float(hist_size - 1) if hist_size else _largest_bucket(threads), file_unit)
     for key in sorted(threads, key=lambda k: int(k) if str(k).isdigit() else 0):
         t = threads[key]

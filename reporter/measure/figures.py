@@ -7,27 +7,7 @@ from typing import Any
 
 from reporter.measure.accumulate import SampleStats, Series
 from reporter.measure.distribution import PERCENTILES, Buckets, Table
-from reporter.model.findings import BadRow, Count, CpuFigures, Figure
-
-
-@dataclass(frozen=True)
-class Stats:
-    """The figures of a set of samples (a whole file, or one CPU of it)."""
-
-    samples: int | None
-    min_us: float | None = None
-    avg_us: float | None = None
-    median_us: Figure | None = None
-    p99_us: Figure | None = None
-    p999_us: Figure | None = None
-    max_us: float | None = None
-    above: Count | None = None  # samples above the threshold (None: no threshold)
-    spikes: int | None = None  # episodes above the threshold (None: order unknown)
-
-    def for_cpu(self, name: str) -> CpuFigures:
-        return CpuFigures(name=name, samples=self.samples, min_us=self.min_us,
-                          avg_us=self.avg_us, p99_us=self.p99_us, p999_us=self.p999_us,
-                          max_us=self.max_us, above_threshold=self.above, spikes=self.spikes)
+from reporter.model.findings import BadRow, Count, CpuFigures, Figure, Figures
 
 
 @dataclass(frozen=True)
@@ -36,7 +16,7 @@ class Result:
 
     format: str
     kind: str
-    overall: Stats | None
+    overall: Figures | None
     per_cpu: tuple[CpuFigures, ...] = ()
     duration_s: float | None = None
     rows: int = 0
@@ -51,7 +31,7 @@ class Result:
 
 
 def series_stats(series: Series, threshold_us: float | None,
-                 percentiles: tuple[Figure | None, ...]) -> Stats:
+                 percentiles: tuple[Figure | None, ...]) -> Figures:
     """Exact figures of streamed samples; `percentiles` are the p50, p99 and p99.9."""
     above = None
     spikes = None
@@ -59,7 +39,7 @@ def series_stats(series: Series, threshold_us: float | None,
         above = Count.of(series.above)
         spikes = series.spikes
     median, p99, p999 = percentiles
-    return Stats(
+    return Figures(
         samples=series.count,
         min_us=series.min_us,
         avg_us=series.sum_us / series.count if series.count else None,
@@ -67,16 +47,16 @@ def series_stats(series: Series, threshold_us: float | None,
         p99_us=p99,
         p999_us=p999,
         max_us=series.max_us,
-        above=above,
+        above_threshold=above,
         spikes=spikes,
     )
 
 
 def sample_results(stats: SampleStats, percentiles: dict[tuple[int | None, float], Figure],
-                   cpu_label: str = "CPU") -> tuple[Stats, tuple[CpuFigures, ...]]:
+                   cpu_label: str = "CPU") -> tuple[Figures, tuple[CpuFigures, ...]]:
     """Overall and per-CPU figures of a streamed sample file, given their exact percentiles."""
     threshold = stats.threshold_us
-    overall: Stats | None = None
+    overall: Figures | None = None
     per_cpu: list[CpuFigures] = []
     for key, series in stats.streams():
         figs = tuple(percentiles.get((key, p)) for p in PERCENTILES)
@@ -90,11 +70,11 @@ def sample_results(stats: SampleStats, percentiles: dict[tuple[int | None, float
 
 
 def histogram_stats(dist: Table, *, min_us: float | None, max_us: float | None,
-                    avg_us: float | None, threshold_us: float | None) -> Stats:
+                    avg_us: float | None, threshold_us: float | None) -> Figures:
     """Figures of a histogram read from a file (its values are the samples' own)."""
     dist.max_us = max_us
     above = dist.count_above(threshold_us) if threshold_us is not None else None
-    return Stats(
+    return Figures(
         samples=dist.count,
         min_us=min_us,
         avg_us=avg_us,
@@ -102,7 +82,7 @@ def histogram_stats(dist: Table, *, min_us: float | None, max_us: float | None,
         p99_us=dist.percentile(99),
         p999_us=dist.percentile(99.9),
         max_us=max_us,
-        above=above,
+        above_threshold=above,
         spikes=None,  # a histogram has no order: it counts samples, not spikes
     )
 
@@ -110,7 +90,7 @@ def histogram_stats(dist: Table, *, min_us: float | None, max_us: float | None,
 def summary_stats(*, samples: int | None, min_us: float | None, avg_us: float | None,
                   max_us: float | None, threshold_us: float | None,
                   median_us: Figure | None = None, p99_us: Figure | None = None,
-                  p999_us: Figure | None = None) -> Stats:
+                  p999_us: Figure | None = None) -> Figures:
     """Figures a tool computed itself: counts above the threshold only as bounds from max."""
     above = None
     if threshold_us is not None and max_us is not None:
@@ -118,14 +98,14 @@ def summary_stats(*, samples: int | None, min_us: float | None, avg_us: float | 
             above = Count.of(0)
         else:
             above = Count(1, None)  # the maximum is above; how many more is unknown
-    return Stats(
+    return Figures(
         samples=samples, min_us=min_us, avg_us=avg_us, median_us=median_us, p99_us=p99_us,
-        p999_us=p999_us, max_us=max_us, above=above,
+        p999_us=p999_us, max_us=max_us, above_threshold=above,
         spikes=None,  # no order either: a count of samples
     )
 
 
-def combine_summaries(parts: list[tuple[str, Stats]], threshold_us: float | None) -> Stats:
+def combine_summaries(parts: list[tuple[str, Figures]], threshold_us: float | None) -> Figures:
     """Overall figures of several threads or runs known only by their summaries."""
     counts = [s.samples for _, s in parts]
     known = all(c is not None for c in counts)

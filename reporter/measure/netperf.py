@@ -14,10 +14,10 @@ import math
 import re
 from typing import BinaryIO
 
-from reporter.measure.figures import Result, Stats, combine_summaries, summary_stats
+from reporter.measure.figures import Result, combine_summaries, summary_stats
 from reporter.measure.textfile import Refused, iter_lines
 from reporter.measure.units import in_us, unit_name
-from reporter.model.findings import BadRow, CpuFigures, Figure
+from reporter.model.findings import BadRow, CpuFigures, Figure, Figures
 
 # Human names (the -o and -O headers) of the selectors reporter reads; the latency ones
 # end in their unit. Any other selector is read past, in any order.
@@ -101,7 +101,7 @@ def key_of(name: str, units: dict[str, str]) -> str | None:
 
 
 def _run_stats(run: Run, threshold_us: float | None,
-               unit: str) -> tuple[Stats, float | None, str | None]:
+               unit: str) -> tuple[Figures, float | None, str | None]:
     values: dict[str, float] = {}
     for key in (*LATENCY_KEYS, "THROUGHPUT", "ELAPSED_TIME", "TRANSACTION_RATE"):
         if key in run:
