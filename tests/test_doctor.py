@@ -187,6 +187,7 @@ def test_archives_missing_failing_and_silent(tmp_path: Path,
         w.write_config(patches=f"""\
             patches:
               submitter: takahiro.akashi@linaro.org
+              patchwork: {{url: 'http://127.0.0.1:{port}', project: uboot}}
               archive: {{lore: 'http://127.0.0.1:{port}/u-boot'}}
               timeout_s: 1""")
         started = time.monotonic()
@@ -197,7 +198,9 @@ def test_archives_missing_failing_and_silent(tmp_path: Path,
     assert "fix: check patches.archive.lore" in run.line("lore")
     assert run.line("pipermail").startswith("FAIL  pipermail: HTTP 503 from")
     assert silent.line("lore").startswith("FAIL  lore: no answer from")
-    assert took < 5
+    assert silent.line("patchwork").startswith("FAIL  patchwork: patchwork: ")
+    assert "timed out" in silent.line("patchwork")
+    assert took < 6  # two requests of timeout_s 1, not retried
 
 
 def test_git_clone_branches_and_an_old_fetch(tmp_path: Path,
