@@ -125,7 +125,7 @@ def check_config(c: Checker) -> Config | None:
         sections=sections,
         jira=check_jira(c, top),
         patches=check_patches(c, top),
-        measurements=check_measurements(c, top, sections),
+        measurements=check_measurements(c, top, {p for s in sections for p in s.projects}),
         calendar=check_calendar(c, top),
         mail=check_mail(c, top),
         templates_dir=c.path(templates) if templates else None,
