@@ -117,6 +117,18 @@ def test_a_jql_jira_refuses_fails_the_jql_check(tmp_path: Path, monkeypatch: pyt
     assert "jira search" not in run.levels()
 
 
+def test_on_server_the_search_itself_checks_the_jql(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    with world(tmp_path, monkeypatch) as w:
+        w.jira.deployment = "Server"
+        run = run_doctor(w.config)
+        assert w.jira.seen("jql/parse") == []  # Server/Data Center has no such endpoint
+    assert run.status == 0, run.out
+    assert run.line("jira server").endswith("answers (Jira Server)")
+    assert run.line("jira jql").startswith("ok    jira jql: the search accepts it: assignee")
+    assert run.line("jira search") == "ok    jira search: answers: 1 card"
+
+
 def test_a_search_that_finds_nothing_warns(tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     with world(tmp_path, monkeypatch) as w:
@@ -250,6 +262,30 @@ def test_smtp_wrong_password_untrusted_certificate_and_no_starttls(
     assert "wrong-password" not in wrong.out + wrong.err
     assert "TLS certificate not trusted" in untrusted.line("smtp")
     assert "does not offer STARTTLS" in clear.line("smtp")
+
+
+def test_smtp_over_implicit_tls_logs_in_and_quits(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.deliver_helpers import make_tls
+
+    with world(tmp_path, monkeypatch) as w:
+        (tmp_path / "tls").mkdir()
+        tls, cafile = make_tls(tmp_path / "tls", valid_days=90)
+        monkeypatch.setenv("SSL_CERT_FILE", str(cafile))
+        with LoopbackSMTP(tls=tls, implicit_tls=True,
+                          users={"takahiro.akashi@linaro.org": SMTP_PASSWORD}) as ssl_server:
+            w.write_config(jira="", patches="", mail=f"""\
+                mail:
+                  from: Test <takahiro.akashi@linaro.org>
+                  to: [team@example.org]
+                  smtp: {{host: 127.0.0.1, port: {ssl_server.port}, security: ssl,
+                         user: takahiro.akashi@linaro.org, password_env: DOCTOR_SMTP_PASSWORD,
+                         timeout_s: 2}}""")
+            run = run_doctor(w.config)
+            assert ssl_server.received == []
+    assert run.status == 0, run.out
+    assert run.line("smtp tls").startswith("ok    smtp tls: SSL, TLSv1.")
+    assert run.line("smtp auth").startswith("ok    smtp auth: logged in as takahiro.akashi@")
 
 
 def test_an_smtp_server_that_never_answers_fails_within_its_timeout(
