@@ -83,7 +83,7 @@ def load_config(path: Path) -> Config:
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such configuration file",
-            hint="pass --config PATH, set REPORTER_CONFIG, or copy config/example.yaml",
+            hint="pass --config PATH, set REPORTER_CONFIG, or start one with `reporter init`",
         ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
@@ -94,7 +94,7 @@ def load_config(path: Path) -> Config:
     if checker.problems or config is None:
         raise ConfigError(
             "invalid configuration:\n  " + "\n  ".join(checker.problems),
-            hint="see config/example.yaml for every key",
+            hint="`reporter init --print` shows every key, commented",
         )
     return config
 

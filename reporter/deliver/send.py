@@ -73,7 +73,8 @@ class Prepared:
 
 def mail_config(config: Config) -> MailConfig:
     if config.mail is None:
-        raise ConfigError(f"{config.path}: no mail: section", hint="see config/example.yaml")
+        raise ConfigError(f"{config.path}: no mail: section",
+                          hint="`reporter init --print` shows the mail keys")
     return config.mail
 
 

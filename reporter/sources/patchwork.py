@@ -65,6 +65,10 @@ class _Forbidden(Exception):
     """HTTP 403: the endpoint needs a token (people, users on current servers)."""
 
 
+class NotFound(SourceError):
+    """HTTP 404: no such endpoint, project or object."""
+
+
 class PatchworkClient:
     """Reads one project of one Patchwork server, page by page, within the pull's deadline."""
 
@@ -129,6 +133,10 @@ class PatchworkClient:
                   "since": _iso_param(since), "before": _iso_param(before)}
         return [change for e in self._list("events", params)
                 if (change := _state_change(e)) is not None]
+
+    def read(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """The JSON of one GET of `<api>/<path>` (for `reporter doctor`); NotFound on 404."""
+        return self._get_json(f"{self.api}/{path}", params)
 
     # -- paging and errors ------------------------------------------------
 
@@ -199,7 +207,7 @@ class PatchworkClient:
         if response.status_code == 403:
             raise _Forbidden(url)
         if response.status_code == 404:
-            raise SourceError(
+            raise NotFound(
                 f"patchwork: HTTP 404 from {url}",
                 hint="check patches.patchwork.url, project and api_version",
             )
