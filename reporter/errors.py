@@ -79,3 +79,8 @@ def no_notes_line(path: object, week_end: object) -> str:
     return (f"no notes for the week ending {week_end}: {path} does not exist; start it with "
             f"`reporter draft --week {week_end}`, or send the harvested draft alone with "
             f"`reporter send --week {week_end} --allow-empty`")
+
+
+class DeadlineError(SourceError):
+    """A source's pull passed its deadline_s (a slow or trickling server, a long
+    Retry-After); the message names the source and says it timed out."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import shutil
 import textwrap
-from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 

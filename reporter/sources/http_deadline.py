@@ -25,7 +25,7 @@ import socket
 import threading
 import time
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -35,6 +35,20 @@ if TYPE_CHECKING:
     from urllib3.poolmanager import PoolManager
 
 log = logging.getLogger(__name__)
+
+
+class PullDeadline(Protocol):
+    """What a session needs of a pull's deadline (patch_http.Deadline is one)."""
+
+    seconds: float
+
+    def remaining(self) -> float: ...
+
+    def passed(self) -> bool: ...
+
+    def timeout(self, timeout_s: float) -> float: ...
+
+    def watch(self) -> SocketWatch: ...
 
 
 class SocketWatch:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from reporter.errors import SourceError
 from reporter.model.patches import TAG_KINDS, AppliedReply, ReviewTag
 from reporter.sources.mbox import Message, TruncatedMbox, iter_messages, normalize_person
-from reporter.sources.patch_http import Deadline, bind_deadline, deadline_error
+from reporter.sources.patch_http import Deadline, bind_deadline
 
 if TYPE_CHECKING:
     import requests
@@ -56,10 +56,10 @@ def fetch_thread(session: requests.Session, lore_base: str, msgid: str, *,
     """
     import requests
 
-    from reporter.sources.patch_session import DeadlinePassed
+    from reporter.sources.patch_session import passed_error
 
     url = thread_mbox_url(lore_base, msgid)
-    bind_deadline(session, deadline)
+    bind_deadline(session, deadline, "lore", lore_base)
     deadline.check("lore", f"reading {url}")
     try:
         response = session.get(url, timeout=deadline.timeout(timeout_s), stream=True)
@@ -72,16 +72,12 @@ def fetch_thread(session: requests.Session, lore_base: str, msgid: str, *,
                                   hint="the archive is failing; try again later (send "
                                   "--allow-stale uses the last snapshot)")
             data = _read_capped(response, url, max_bytes)
-    except DeadlinePassed as exc:
-        raise deadline_error("lore", exc) from None
     except requests.Timeout as exc:
         raise SourceError(f"lore: timed out: no answer from {lore_base} within {timeout_s:g} s",
                           hint="raise patches.timeout_s, or try again later") from exc
     except requests.RequestException as exc:
-        if deadline.passed():
-            raise deadline_error("lore", DeadlinePassed(
-                f"timed out: the pull's deadline of {deadline.seconds:g} s passed while "
-                f"reading {url}")) from None
+        if deadline.passed():  # the body stalled until the deadline shut it down
+            raise passed_error("lore", deadline, f"while reading {url}") from None
         raise SourceError(f"lore: cannot reach {lore_base}: {type(exc).__name__}",
                           hint="check patches.archive.lore and the network connection") from exc
     try:

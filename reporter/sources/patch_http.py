@@ -36,12 +36,14 @@ def make_session(*, retries: int = 3, backoff_s: float = 1.0) -> requests.Sessio
     return session
 
 
-def bind_deadline(session: requests.Session, deadline: Deadline) -> None:
-    """Bound every request (and every byte read) of `session` by `deadline`, from now on."""
+def bind_deadline(session: requests.Session, deadline: Deadline, source: str, base: str
+                  ) -> None:
+    """Bound every request (and every byte read) of `session` by `deadline`, from now on;
+    a deadline that passes on a URL under `base` fails naming `source`."""
     from reporter.sources.patch_session import PatchSession
 
     if isinstance(session, PatchSession):
-        session.bind(deadline)
+        session.bind(deadline, source, base)
 
 
 @dataclass
@@ -77,9 +79,3 @@ class Deadline:
 
     def passed(self) -> bool:
         return self.remaining() <= 0 or (self._watch is not None and self._watch.passed)
-
-
-def deadline_error(source: str, exc: BaseException) -> SourceError:
-    """The one line for a deadline that passed mid-request (patch_session.DeadlinePassed)."""
-    return SourceError(f"{source}: {exc}",
-                       hint="raise patches.deadline_s, or try again when the server is faster")

@@ -12,14 +12,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 
-from reporter.sources.http_deadline import WatchSlot, mount_deadline, retry_after_s
-
-if TYPE_CHECKING:
-    from reporter.sources.patch_http import Deadline
+from reporter.errors import DeadlineError
+from reporter.sources.http_deadline import PullDeadline, WatchSlot, mount_deadline, retry_after_s
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +25,7 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 RETRY_AFTER_STATUSES = (429, 503)
 RETRY_METHODS = ("GET", "HEAD")
 UNBOUND_MAX_WAIT_S = 60.0  # a session no deadline was bound to never waits longer
-
-
-class DeadlinePassed(requests.exceptions.Timeout):
-    """The pull's deadline passed before or during a request; str() says so in one line."""
+HINT = "raise patches.deadline_s, or try again when the server is faster"
 
 
 class PatchSession(requests.Session):
@@ -44,13 +39,20 @@ class PatchSession(requests.Session):
         self.backoff_s = backoff_s
         self.sleep = sleep
         self.wallclock = wallclock
-        self.deadline: Deadline | None = None
+        self.deadline: PullDeadline | None = None
         self.slot = WatchSlot()
+        self.sources: dict[str, str] = {}  # URL prefix -> the source named in errors
         mount_deadline(self, self.slot)
 
-    def bind(self, deadline: Deadline) -> None:
+    def bind(self, deadline: PullDeadline, source: str, base: str) -> None:
+        """From now on, bound every request by `deadline`; URLs under `base` are `source`'s."""
         self.deadline = deadline
         self.slot.current = deadline.watch()
+        self.sources[base.rstrip("/")] = source
+
+    def source_of(self, url: str) -> str:
+        found = [prefix for prefix in self.sources if url.startswith(prefix)]
+        return self.sources[max(found, key=len)] if found else "patches"
 
     def request(self, method: str | bytes, url: str | bytes,
                 *args: Any, **kwargs: Any) -> requests.Response:
@@ -62,13 +64,13 @@ class PatchSession(requests.Session):
             deadline = self.deadline
             if deadline is not None:
                 if deadline.passed():
-                    raise self._passed(deadline, f"before {method} {url}")
+                    raise self._passed(deadline, url, f"before {method} {url}")
                 kwargs["timeout"] = deadline.timeout(_seconds(kwargs.get("timeout")))
             try:
                 response = super().request(method, url, *args, **kwargs)
             except requests.RequestException as exc:
                 if deadline is not None and deadline.passed():
-                    raise self._passed(deadline, f"while reading {url}") from None
+                    raise self._passed(deadline, url, f"while reading {url}") from None
                 transient = isinstance(exc, requests.ConnectionError | requests.Timeout)
                 if not (retrying and transient and attempt < self.retries):
                     raise
@@ -94,16 +96,22 @@ class PatchSession(requests.Session):
         if deadline is None:
             wait_s = min(wait_s, UNBOUND_MAX_WAIT_S)
         elif wait_s >= deadline.remaining():
-            raise DeadlinePassed(
-                f"timed out: {why} from {url} asks to wait {wait_s:.0f} s before trying "
-                f"again, past the pull's deadline of {deadline.seconds:g} s "
-                f"({max(0.0, deadline.remaining()):.0f} s left)")
+            raise DeadlineError(
+                f"{self.source_of(url)}: timed out: {why} from {url} asks to wait "
+                f"{wait_s:.0f} s before trying again, past the pull's deadline of "
+                f"{deadline.seconds:g} s ({max(0.0, deadline.remaining()):.0f} s left)",
+                hint=HINT)
         log.info("%s from %s; retry %d of %d in %.1f s", why, url, attempt, self.retries, wait_s)
         self.sleep(wait_s)
 
-    def _passed(self, deadline: Deadline, doing: str) -> DeadlinePassed:
-        return DeadlinePassed(f"timed out: the pull's deadline of {deadline.seconds:g} s "
-                              f"passed {doing}")
+    def _passed(self, deadline: PullDeadline, url: str, doing: str) -> DeadlineError:
+        return passed_error(self.source_of(url), deadline, doing)
+
+
+def passed_error(source: str, deadline: PullDeadline, doing: str) -> DeadlineError:
+    """The one line for a deadline that passed before or during a read."""
+    return DeadlineError(f"{source}: timed out: the pull's deadline of {deadline.seconds:g} s "
+                         f"passed {doing}", hint=HINT)
 
 
 def _seconds(timeout: Any) -> float:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from reporter.errors import SourceError
 from reporter.model.patches import Patch, StateChange
-from reporter.sources.patch_http import Deadline, bind_deadline, deadline_error
+from reporter.sources.patch_http import Deadline, bind_deadline
 
 if TYPE_CHECKING:
     import requests
@@ -65,6 +65,10 @@ class _Forbidden(Exception):
     """HTTP 403: the endpoint needs a token (people, users on current servers)."""
 
 
+class NotFound(SourceError):
+    """HTTP 404: no such endpoint, project or object."""
+
+
 class PatchworkClient:
     """Reads one project of one Patchwork server, page by page, within the pull's deadline."""
 
@@ -77,7 +81,7 @@ class PatchworkClient:
         self.timeout_s = timeout_s
         self.deadline = deadline
         self.max_pages = max_pages
-        bind_deadline(session, deadline)  # every read and retry ends by the deadline
+        bind_deadline(session, deadline, "patchwork", self.base)  # no read outlives it
 
     # -- the public reads -------------------------------------------------
 
@@ -131,6 +135,10 @@ class PatchworkClient:
         return [change for e in self._list("events", params)
                 if (change := _state_change(e)) is not None]
 
+    def read(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """The JSON of one GET of `<api>/<path>` (for `reporter doctor`); NotFound on 404."""
+        return self._get_json(f"{self.api}/{path}", params)
+
     # -- paging and errors ------------------------------------------------
 
     def _list(self, endpoint: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -181,16 +189,12 @@ class PatchworkClient:
     def _get(self, url: str, params: Mapping[str, Any] | None) -> requests.Response:
         import requests
 
-        from reporter.sources.patch_session import DeadlinePassed
-
         self.deadline.check("patchwork", f"reading {url}")
         try:
             response = self.session.get(
                 url, params=params, timeout=self.deadline.timeout(self.timeout_s),
                 headers={"Accept": "application/json"},
             )
-        except DeadlinePassed as exc:
-            raise deadline_error("patchwork", exc) from None
         except requests.Timeout as exc:
             raise SourceError(
                 f"patchwork: no answer from {_site(url)} within {self.timeout_s:g} s",
@@ -204,7 +208,7 @@ class PatchworkClient:
         if response.status_code == 403:
             raise _Forbidden(url)
         if response.status_code == 404:
-            raise SourceError(
+            raise NotFound(
                 f"patchwork: HTTP 404 from {url}",
                 hint="check patches.patchwork.url, project and api_version",
             )
@@ -273,9 +277,9 @@ def _series(data: Any) -> SeriesInfo:
     return SeriesInfo(
         id=_int(data, "id"),
         name=str(data.get("name") or ""),
-        version=_number(data, "version", 1),
-        total=_number(data, "total", len(patches) or 1),
-        received=_number(data, "received_total", len(patches)),
+        version=_int(data, "version", 1),
+        total=_int(data, "total", len(patches) or 1),
+        received=_int(data, "received_total", len(patches)),
         date=parse_date(data.get("date")),
         web_url=str(data.get("web_url") or data.get("url") or ""),
         cover_msgid=strip_msgid(cover.get("msgid")) if isinstance(cover, dict) else None,
@@ -331,25 +335,13 @@ def _state_change(data: dict[str, Any]) -> StateChange | None:
     )
 
 
-def _int(data: Any, key: str) -> int:
+def _int(data: Any, key: str, default: int | None = None) -> int:
     value = data.get(key) if isinstance(data, dict) else None
+    if default is not None and not value:  # optional (a series' version, total)
+        return default
     if isinstance(value, bool) or not isinstance(value, int):
         raise SourceError(f"patchwork: {key!r} is missing or not a number in {data!r:.120}")
     return value
-
-
-def _number(data: dict[str, Any], key: str, default: int) -> int:
-    """An optional whole number of a series (`version`, `total`): bad data names the field."""
-    value = data.get(key)
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool) or not isinstance(value, int | str) or \
-            not str(value).strip().isdigit():
-        raise SourceError(f"patchwork: series {data.get('id')!r}: {key!r} is not a whole "
-                          f"number: {value!r:.40}",
-                          hint="the server sent bad data; try again later or report it to "
-                          "the Patchwork admins")
-    return int(value) or default
 
 
 def _count(tags: Mapping[str, Any], *keys: str) -> int:

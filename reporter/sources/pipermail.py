@@ -70,7 +70,7 @@ def resolve(session: requests.Session, base: str, msgid: str, date: dt.datetime,
     too, since the archive files by its own clock. Candidate pages are those whose
     subject matches; the one whose reply link names `msgid` is the answer.
     """
-    bind_deadline(session, deadline)
+    bind_deadline(session, deadline, "pipermail", base)
     for day in _months_to_try(date):
         index_url = month_url(base, day)
         text = _get_text(session, f"{index_url}date.html", timeout_s, deadline)
@@ -89,14 +89,14 @@ def _get_text(session: requests.Session, url: str, timeout_s: float,
               deadline: Deadline) -> str | None:
     import requests
 
-    from reporter.sources.patch_session import DeadlinePassed
+    from reporter.errors import DeadlineError
 
     if deadline.passed():
         return None
     try:
         response = session.get(url, timeout=deadline.timeout(timeout_s))
-    except DeadlinePassed as exc:
-        log.warning("pipermail: %s; linking lore instead", exc)
+    except DeadlineError as exc:
+        log.warning("%s; linking lore instead", exc.message)
         return None
     except requests.RequestException as exc:
         if deadline.passed():
