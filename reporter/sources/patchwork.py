@@ -197,7 +197,7 @@ class PatchworkClient:
             )
         except requests.Timeout as exc:
             raise SourceError(
-                f"patchwork: no answer from {_site(url)} within {self.timeout_s:g} s",
+                f"patchwork: timed out: no answer from {_site(url)} within {self.timeout_s:g} s",
                 hint="raise patches.timeout_s, or try again later",
             ) from exc
         except requests.RequestException as exc:
