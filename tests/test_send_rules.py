@@ -164,13 +164,14 @@ def test_control_characters_from_notes_and_jira_are_replaced(tmp_path: Path,
 
 
 def test_data_folders_are_created_private(tmp_path: Path, server: LoopbackSMTP) -> None:
-    config = write_config(tmp_path, port=server.port, notes=None, summary=None)
+    config = write_config(tmp_path, port=server.port, notes=None, summary=None,
+                          top_extra="measurements:\n  - {card: STR-76, files: 'm/*.csv'}\n")
     (tmp_path / "data" / "weeks").rmdir()
     (tmp_path / "data").rmdir()
     assert run_cli(config, "note", "--week", str(WEEK), "STR-76", "did it").status == 0
     assert run_cli(config, "send").status == 0
     folders = [tmp_path / "data", *(p for p in (tmp_path / "data").rglob("*") if p.is_dir())]
     assert {p.relative_to(tmp_path).as_posix() for p in folders} >= {
-        "data", "data/weeks", "data/sent"}
+        "data", "data/weeks", "data/sent", "data/snapshots", "data/snapshots/2023-02-10"}
     assert {p.relative_to(tmp_path).as_posix(): stat.S_IMODE(p.stat().st_mode)
             for p in folders} == {p.relative_to(tmp_path).as_posix(): 0o700 for p in folders}
