@@ -191,3 +191,26 @@ def test_a_trickling_pipermail_page_ends_by_the_deadline_and_links_lore(
     assert elapsed < DEADLINE_S + MARGIN_S
     assert any(r.getMessage().startswith("pipermail: timed out: the pull's deadline of 4 s "
                                          "passed while reading ") for r in caplog.records)
+
+
+def test_a_trickling_tls_server_ends_by_the_deadline_too(tmp_path: Path) -> None:
+    from reporter.sources.patch_http import bind_deadline
+    from tests.deliver_helpers import make_tls
+
+    context, cafile = make_tls(tmp_path)
+    with PatchworkServer(patchwork_data()) as pw:
+        pw.httpd.socket = context.wrap_socket(pw.httpd.socket, server_side=True)
+        url = pw.url.replace("http://", "https://") + "/api/1.3/series/301/"
+        session = make_session(retries=0)
+        bind_deadline(session, Deadline(30), "patchwork", url)
+        # (verify= per request: REQUESTS_CA_BUNDLE in the environment beats session.verify)
+        assert session.get(url, timeout=2, verify=str(cafile)).json()["id"] == 301
+        pw.trickle["/series/"] = 1.0
+        bind_deadline(session, Deadline(DEADLINE_S), "patchwork", url)
+        started = time.monotonic()
+        with pytest.raises(SourceError) as caught:
+            session.get(url, timeout=2, verify=str(cafile))
+        elapsed = time.monotonic() - started
+    assert elapsed < DEADLINE_S + MARGIN_S
+    assert caught.value.message.startswith("patchwork: timed out: the pull's deadline of 4 s "
+                                           "passed while reading https://127.0.0.1:")
