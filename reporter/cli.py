@@ -32,6 +32,7 @@ COMMANDS = {
     "measure": "print the findings for one measurement file",
     "history": "a card's notes, status and findings across weeks",
     "status": "what is tracked, the last pull and the weeks sent",
+    "jira-sync": "post a sent week's comments and transitions to Jira, once",
 }
 NEEDS_NO_CONFIG = {"measure"}
 
@@ -87,9 +88,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     for name, help_text in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         if command is None or name == command:
-            module = importlib.import_module(f"reporter.commands.{name}")
+            module = importlib.import_module(_module_of(name))
             module.add_arguments(cmd)
     return parser
+
+
+def _module_of(command: str) -> str:
+    """`jira-sync` lives in reporter.commands.jira_sync (module names have no `-`)."""
+    return f"reporter.commands.{command.replace('-', '_')}"
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
@@ -151,7 +157,7 @@ def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -
             interactive=interactive,
             debug=debug,
         )
-        module = importlib.import_module(f"reporter.commands.{args.command}")
+        module = importlib.import_module(_module_of(args.command))
         status: int = module.run(ctx, args)
         return status
     except ReporterError as exc:

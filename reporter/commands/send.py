@@ -43,4 +43,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         ctx.stdout.write(result.text)
     elif result.outcome == "already-sent" or ctx.interactive:
         ctx.stdout.write(result.text + "\n")
-    return 0
+    # The email came first; Jira's part (jira.post_comments) never undoes it.
+    from reporter.commands.jira_sync import after_send
+
+    return after_send(ctx, week_end, dry_run=args.dry_run)

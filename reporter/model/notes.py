@@ -11,6 +11,7 @@ class CardNotes:
     key: str
     notes: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
+    status: str | None = None  # `status: Done`: the workflow transition to take after the send
 
 
 @dataclass(frozen=True)
