@@ -295,3 +295,41 @@ def test_a_person_at_a_terminal_is_told_what_was_written(tmp_path: Path,
     assert lines[1:] == [f"STR-76: posted the week's comment ({ids[0]})",
                          f"STR-68: posted the week's comment ({ids[1]})",
                          "STR-68: moved through 'Done' (to Done)"]
+
+
+def test_next_weeks_pull_does_not_harvest_the_comment_it_posted(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from tests.deliver_helpers import MONDAY
+
+    with servers("Cloud") as (smtp, jira):
+        config = configure(tmp_path, smtp, jira)
+        assert run_cli(config, "send").status == 0
+        assert jira.comments["STR-76"][-1]["created"].startswith("2023-02-13")  # next week
+        (tmp_path / "data" / "weeks" / "2023-02-17.yaml").write_text(
+            "sections:\n  Stratos:\n    cards:\n      STR-76: []\n")
+        preview = run_cli(config, "preview", "--week", "2023-02-17",
+                          now=MONDAY + dt.timedelta(days=7))
+    assert preview.status == 0, preview.err
+    assert "[STR-76] (The card STR-76)\n* No progress\n" in preview.out
+    assert "Weekly report" not in preview.out
+
+
+def test_a_ledger_without_jira_records_finds_the_comments_on_the_cards(tmp_path: Path) -> None:
+    """A ledger written before post_comments was turned on, or one restored from a backup
+    taken before the write-back: the markers on the cards stop a second comment."""
+    with servers("Server") as (smtp, jira):
+        config = configure(tmp_path, smtp, jira)
+        assert run_cli(config, "send").status == 0
+        path = tmp_path / "data" / "sent" / f"{WEEK}.json"
+        doc = json.loads(path.read_text())
+        del doc["jira"]
+        path.write_text(json.dumps(doc))
+        synced = run_cli(config, "jira-sync")
+        assert synced.status == 0, synced.err
+        assert posts(jira) == ["STR-76", "STR-68"] and posts(jira, "transitions") == ["STR-68"]
+    assert synced.out.splitlines() == [
+        f"STR-76: the week's comment is already on the card ({jira.comments['STR-76'][-1]['id']})",
+        f"STR-68: the week's comment is already on the card ({jira.comments['STR-68'][-1]['id']})",
+        "STR-68: already Done"]
+    assert {w["note"] for w in ledger(tmp_path)["jira"]} == {"found on the card", "already Done"}

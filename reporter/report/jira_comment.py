@@ -76,7 +76,7 @@ def _line(text: str) -> Line:
             continue
         before = pieces[i - 1][0] if i else ""
         after = pieces[i + 1][0] if i + 1 < len(pieces) else ""
-        if before and not before[-1].isspace():
+        if before and before[-1].isalnum():
             spans.append(Span(" "))
         spans.append(Span(url, url))
         if after and after[0].isalnum():

@@ -15,8 +15,10 @@ from typing import Any
 
 from reporter.model.jira_writes import CardComment, CommentBullet, Line
 
-# Always special in wiki markup; `\` escapes them.
-_ALWAYS = set("\\{}[]|!")
+# Always special in wiki markup; `\` escapes them. A backslash itself cannot be
+# escaped that way (`\\` is a line break), so it is written as an HTML entity.
+_ALWAYS = set("{}[]|!")
+BACKSLASH = "&#92;"
 # Emphasis marks: special only at a word boundary (`-strike-`, `*bold*`, `^sup^` ...),
 # so `STR-76` and `follow-up` stay as typed.
 _BOUNDARY = set("*_-+^~?")
@@ -55,7 +57,9 @@ def _wiki_line(line: Line) -> str:
 def _wiki_escape(text: str) -> str:
     out = []
     for i, ch in enumerate(text):
-        if ch in _ALWAYS:
+        if ch == "\\":
+            out.append(BACKSLASH)
+        elif ch in _ALWAYS:
             out.append("\\" + ch)
         elif ch in _BOUNDARY:
             before = text[i - 1] if i else " "
