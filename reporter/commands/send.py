@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_week_argument(parser, "last")
     parser.add_argument("--dry-run", action="store_true",
-                        help="print the message and the envelope; pull, send and write nothing")
+                        help="print the message, the envelope and the Jira writes "
+                        "(jira.post_comments); pull, send and write nothing")
     parser.add_argument("--offline", action="store_true",
                         help="no pull: use the stored snapshots")
     parser.add_argument("--force", action="store_true",
