@@ -333,3 +333,22 @@ def test_a_ledger_without_jira_records_finds_the_comments_on_the_cards(tmp_path:
         f"STR-68: the week's comment is already on the card ({jira.comments['STR-68'][-1]['id']})",
         "STR-68: already Done"]
     assert {w["note"] for w in ledger(tmp_path)["jira"]} == {"found on the card", "already Done"}
+
+
+def test_the_marker_is_found_past_the_first_page_of_comments(tmp_path: Path) -> None:
+    with servers("Cloud") as (smtp, jira):
+        jira.inline_comments = 1  # the issue embeds one comment; the rest is paged
+        old = {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [
+            {"type": "text", "text": "An older comment"}]}]}
+        jira.comments["STR-76"] = [jira.comment(str(10600 + i), old,
+                                                created="2023-01-10T10:00:00.000+0900")
+                                   for i in range(3)]
+        config = configure(tmp_path, smtp, jira)
+        killed = run_process(config, "send", env={ENV_VAR: "jira-comment-posted",
+                                                  TOKEN_ENV: "jira-test-token"})
+        assert killed.returncode == -9 and posts(jira) == ["STR-76"]
+        assert run_cli(config, "send").status == 0
+        assert posts(jira) == ["STR-76", "STR-68"]
+        assert jira.seen(r"/issue/STR-76/comment$")[-1].method == "GET"
+    assert records(tmp_path)[("STR-76", "comment")]["comment_id"] == \
+        jira.comments["STR-76"][-1]["id"]

@@ -33,7 +33,10 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
     config = ctx.config
     week_end = ctx.week(args.week, "last")
-    if config.jira is None or not config.jira.post_comments:
+    if config.jira is None:
+        raise ConfigError(f"{config.path}: no jira: section, so there is no Jira to write to",
+                          hint="see config/example.yaml")
+    if not config.jira.post_comments:
         raise ConfigError(f"{config.path}: jira.post_comments is not true, so reporter writes "
                           "nothing to Jira", hint="set jira.post_comments: true in the jira "
                           "section to post each sent week's bullets on its cards")
