@@ -352,3 +352,50 @@ def test_the_marker_is_found_past_the_first_page_of_comments(tmp_path: Path) -> 
         assert jira.seen(r"/issue/STR-76/comment$")[-1].method == "GET"
     assert records(tmp_path)[("STR-76", "comment")]["comment_id"] == \
         jira.comments["STR-76"][-1]["id"]
+
+
+def test_a_full_disk_after_the_post_is_one_line_and_a_rerun_posts_nothing_twice(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk that fills up cannot be made on demand here (the tests run as root): the
+    ledger's write is the one thing replaced, by one that fails as a full disk does."""
+    import errno
+
+    import reporter.deliver.jira_sync as jira_sync
+
+    real = jira_sync.write_ledger
+
+    def full(data_dir: Path, entry: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with servers("Server") as (smtp, jira):
+        config = configure(tmp_path, smtp, jira, notes=NOTES.replace("status: Done", "links: []"))
+        monkeypatch.setattr(jira_sync, "write_ledger", full)
+        run = run_cli(config, "send")
+        assert run.status == 1 and len(smtp.received) == 1
+        lines = run.err.splitlines()
+        assert len(lines) == 2 and all(
+            "posted the week's comment (" in line and "cannot record it (No space left on "
+            "device); a rerun finds it on the card" in line for line in lines)
+        monkeypatch.setattr(jira_sync, "write_ledger", real)
+        assert run_cli(config, "send").status == 0
+        assert posts(jira) == ["STR-76", "STR-68"]
+    assert {w["note"] for w in ledger(tmp_path)["jira"]} == {"found on the card"}
+
+
+@pytest.mark.parametrize("deployment", DEPLOYMENTS)
+def test_jira_down_after_the_send_is_one_line_per_card(tmp_path: Path, deployment: str) -> None:
+    with servers(deployment) as (smtp, jira):
+        config = configure(tmp_path, smtp, jira, deadline_s=0.5)  # no long backoff
+        jira.stop()  # `send --offline` renders from the stored snapshot, then writes back
+        run = run_cli(config, "send", "--offline")
+        assert run.status == 1 and len(smtp.received) == 1
+    assert ledger(tmp_path)["state"] == "sent" and "jira" in ledger(tmp_path)
+    lines = run.err.splitlines()
+    assert [line.split(": ")[3] for line in lines] == ["STR-76", "STR-68"]
+    why = f"connection failed at {jira.url}/rest/api/2/serverInfo"
+    assert lines[1].startswith("reporter: error: jira: STR-68: the week's comment was not "
+                               "posted: jira: ")
+    assert lines[1].count(why) == 2 and "; the transition was not made: jira: " in lines[1]
+    assert lines[1].endswith("; `reporter jira-sync --week 2023-02-10` or the next "
+                             "`reporter send` tries again")
+    assert ledger(tmp_path)["jira"] == []

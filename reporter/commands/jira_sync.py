@@ -74,12 +74,14 @@ def show(ctx: Context, result: SyncResult, *, verbose: bool) -> int:
         ctx.stdout.write(DRY_RUN_HEADER + "\n")
     for outcome in result.outcomes:
         if outcome.failed:
-            ctx.stderr.write(f"reporter: error: {outcome.line}\n")
-        elif verbose or result.dry_run:
+            continue
+        if verbose or result.dry_run:
             ctx.stdout.write(outcome.line + "\n")
             if outcome.body is not None:
                 ctx.stdout.write("".join(f"    {line}".rstrip() + "\n"
                                          for line in outcome.body.split("\n")))
+    for line in result.failure_lines():  # one per card, after what went well
+        ctx.stderr.write(f"reporter: error: {line}\n")
     return result.exit_status
 
 

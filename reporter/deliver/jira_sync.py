@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from reporter.deliver.ledger import (
     JiraWrite,
     LedgerEntry,
+    ledger_path,
     read_ledger,
     with_jira_write,
     write_ledger,
@@ -56,9 +57,10 @@ class CardOutcome:
     action: str  # comment | transition
     outcome: str  # posted | found | recorded | moved | in-status | would-post | would-move
     #               | failed
-    line: str
+    line: str  # a failure: what failed and why, without the card (see failure_lines)
     body: str | None = None  # a dry run: exactly what would be posted
     exit_status: int = 0  # non-zero when it failed
+    retry: bool = False  # a failure that the next run tries again
 
     @property
     def failed(self) -> bool:
@@ -79,6 +81,20 @@ class SyncResult:
     @property
     def exit_status(self) -> int:
         return max((o.exit_status for o in self.outcomes), default=0)
+
+    def failure_lines(self) -> list[str]:
+        """One line per card that had a failure, naming the card, every reason, the retry."""
+        by_card: dict[str, list[CardOutcome]] = {}
+        for outcome in self.failures:
+            by_card.setdefault(outcome.card, []).append(outcome)
+        lines = []
+        for card, failed in by_card.items():
+            line = f"jira: {card}: " + "; ".join(o.line for o in failed)
+            if any(o.retry for o in failed):
+                line += (f"; `reporter jira-sync --week {self.week_end}` or the next "
+                         "`reporter send` tries again")
+            lines.append(line)
+        return lines
 
 
 def sync_week(config: Config, week_end: dt.date, plan: WritePlan, *, dry_run: bool = False,
@@ -123,8 +139,6 @@ class _Run:
         self.week = plan.week_end.isoformat()
         self._connected = False
         self._connect_error: ReporterError | None = None
-        self.retry = (f"`reporter jira-sync --week {self.week}` or the next "
-                      "`reporter send` tries again")
 
     def run(self) -> SyncResult:
         outcomes: list[CardOutcome] = []
@@ -193,9 +207,14 @@ class _Run:
                                body=self._shown(comment))
         cid = self._jira().post_comment(card, comment)
         crash_point("jira-comment-posted")
-        self._record(JiraWrite(card, "comment", "done", self.clock(), comment_id=cid))
-        return CardOutcome(card, "comment", "posted",
-                           f"{card}: posted the week's comment ({cid})")
+        done_line = f"{card}: posted the week's comment ({cid})"
+        try:
+            self._record(JiraWrite(card, "comment", "done", self.clock(), comment_id=cid))
+        except DeliveryError as exc:  # the week's first line on the card still tells
+            return CardOutcome(card, "comment", "failed", f"posted the week's comment ({cid}), "
+                               f"but {exc.message}; a rerun finds it on the card",
+                               exit_status=1)
+        return CardOutcome(card, "comment", "posted", done_line)
 
     def _transition(self, move: CardTransition, card_state: Callable[[], CardState]
                     ) -> CardOutcome:
@@ -223,9 +242,8 @@ class _Run:
             offered = ", ".join(repr(o.name) for o in offers) or "none"
             return CardOutcome(
                 card, "transition", "failed",
-                f"jira: {card}: its workflow offers no transition {name!r} from "
-                f"{status or 'its status'}; it offers: {offered} (fix `status:` in the "
-                f"week's notes)", exit_status=1)
+                f"its workflow offers no transition {name!r} from {status or 'its status'}; "
+                f"it offers: {offered} (fix `status:` in the week's notes)", exit_status=1)
         to = f" (to {offer.to_status})" if offer.to_status else ""
         if self.dry_run:
             return CardOutcome(card, "transition", "would-move",
@@ -234,10 +252,15 @@ class _Run:
                                to_status=offer.to_status))
         self._jira().transition(card, offer)
         crash_point("jira-transition-posted")
-        self._record(JiraWrite(card, "transition", "done", self.clock(), transition=name,
-                               to_status=offer.to_status))
-        return CardOutcome(card, "transition", "moved",
-                           f"{card}: moved through {offer.name!r}{to}")
+        done_line = f"{card}: moved through {offer.name!r}{to}"
+        try:
+            self._record(JiraWrite(card, "transition", "done", self.clock(), transition=name,
+                                   to_status=offer.to_status))
+        except DeliveryError as exc:  # recorded pending: a rerun finds the card moved
+            return CardOutcome(card, "transition", "failed", f"moved through {offer.name!r}"
+                               f"{to}, but {exc.message}; a rerun finds the card moved",
+                               exit_status=1)
+        return CardOutcome(card, "transition", "moved", done_line)
 
     def _recorded(self, card: str, action: str, pending: bool = False) -> JiraWrite | None:
         write = self.entry.jira_write(card, action) if self.entry else None
@@ -252,10 +275,10 @@ class _Run:
         try:
             write_ledger(self.config.data_dir, entry)
         except OSError as exc:
-            raise DeliveryError(
-                f"the ledger could not record it ({exc.strerror}); the week's marker on the "
-                "card keeps it from being posted twice",
-                hint="check the free space and permissions of data_dir") from None
+            path = ledger_path(self.config.data_dir, entry.week_end)
+            raise DeliveryError(f"{path}: cannot record it ({exc.strerror})",
+                                hint="check the free space and permissions of data_dir"
+                                ) from None
         self.entry = entry
 
     def _shown(self, comment: CardComment) -> str:
@@ -271,8 +294,8 @@ class _Run:
                 else "the transition was not made")
         why = exc.message if isinstance(exc, SourceError) or not exc.hint \
             else f"{exc.message} ({exc.hint})"
-        return CardOutcome(card, action, "failed", f"jira: {card}: {what}: {why}; {self.retry}",
-                           exit_status=max(1, exc.exit_status))
+        return CardOutcome(card, action, "failed", f"{what}: {why}",
+                           exit_status=max(1, exc.exit_status), retry=True)
 
 
 def _wall_clock() -> dt.datetime:
