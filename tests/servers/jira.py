@@ -4,7 +4,9 @@ It serves the payload shapes of tests/fixtures/jira (see the README there):
 serverInfo, myself, field, Cloud's /rest/api/3/search/jql (nextPageToken,
 isLast, no total; only the fields asked for), Server's /rest/api/2/search
 (startAt, total), an issue's comments and remote links, and attachment
-content (Cloud redirects it to a media host, like api.media.atlassian.com).
+content (Cloud redirects it to a media host, like api.media.atlassian.com),
+and the write-back: an issue's comment and status, adding a comment (ADF on v3,
+wiki text on v2), and a small workflow's transitions.
 Tests script faults per path (`script`) and read what was asked (`requests`).
 """
 
@@ -23,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
+
+from tests.servers.jira_writes import WORKFLOW, JiraWrites, Workflow
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jira"
 DOC_BASE = "https://your-domain.atlassian.net"  # the host in the documented examples
@@ -184,7 +188,7 @@ class MediaHost(_Base):
         return Reply(404, b"")
 
 
-class LocalJira(_Base):
+class LocalJira(JiraWrites, _Base):
     """Jira Cloud (deployment="Cloud") or Server/Data Center ("Server") with one user."""
 
     def __init__(self, deployment: str = "Cloud", *, user: str = "takahiro.akashi@linaro.org",
@@ -202,6 +206,9 @@ class LocalJira(_Base):
         self.remote_links: dict[str, list[dict[str, Any]]] = {}
         self.contents: dict[str, bytes] = {}
         self.media: MediaHost | None = None  # Cloud: content redirects there when set
+        # The workflow: status -> the transitions it offers (id, name, to status, category).
+        self.workflow: Workflow = copy.deepcopy(WORKFLOW)
+        self.now_stamp = "2023-02-13T09:01:00.000+0900"  # `created` of posted comments
         self._tokens: dict[str, int] = {}
 
     @property
@@ -288,6 +295,9 @@ class LocalJira(_Base):
         m = re.fullmatch(r"/rest/api/([23])/(.+)", path)
         if m:
             version, rest = m.groups()
+            written = self.write_api(seen, version, rest)
+            if written is not None:
+                return written
             if rest == "myself":
                 return Reply(200, fixture("myself-cloud.json" if self.cloud
                                           else "myself-server.json"))

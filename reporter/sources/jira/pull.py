@@ -11,6 +11,7 @@ from typing import Any
 from reporter.config import Config, JiraConfig
 from reporter.errors import ConfigError, SourceError
 from reporter.model.cards import Attachment, Card, Comment, JiraSnapshot, RemoteLink
+from reporter.model.jira_writes import marked_week
 from reporter.sources.jira import failures
 from reporter.sources.jira.attachments import fetch, looks_like_measurement
 from reporter.sources.jira.connect import Connection, login_for, make_session
@@ -109,6 +110,8 @@ def _comments(conn: Connection, jc: JiraConfig, issue: IssueFields, week: Week,
         if not week.holds(comment.created, where):
             continue
         if jc.comments == "mine" and not comment.mine:
+            continue
+        if marked_week(comment.body) is not None:  # a week's report written back: no echo
             continue
         kept.append((_instant(comment.created), comment))
     kept.sort(key=lambda pair: pair[0])
