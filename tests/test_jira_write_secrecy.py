@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import logging
-import traceback
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
 from tests.deliver_helpers import run_cli
+from tests.jira_helpers import PLANTED, Records, forms
 from tests.jira_write_helpers import NOTES, TOKEN_ENV, USER, configure, posts, servers
 from tests.servers.jira import LocalJira, Reply, Seen
-
-PLANTED = f"planted-{uuid.uuid4().hex}"  # unique: it can only come from this test
-
-
-def forms() -> list[str]:
-    return [PLANTED, quote(PLANTED, safe=""),
-            base64.b64encode(f"{USER}:{PLANTED}".encode()).decode()]
-
-
-class Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.texts: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        if record.exc_info:
-            text += "".join(traceback.format_exception(*record.exc_info))
-        self.texts.append(f"{record.name}: {text} {record.args!r}")
 
 
 @pytest.fixture
@@ -97,7 +75,7 @@ def test_the_token_never_shows_in_the_write_back(tmp_path: Path, records: Record
         again = run_cli(config, "--debug", "jira-sync")
         assert run.status == status, run.err
         # the server really saw the token (the test could fail) ...
-        assert any(forms()[2] in r.headers.get("Authorization", "") or
+        assert any(forms(USER)[2] in r.headers.get("Authorization", "") or
                    PLANTED in r.headers.get("Authorization", "") for r in jira.requests)
         assert posts(jira)  # ... and comments were posted
         texts = [str(comment["body"]) for c in jira.comments.values() for comment in c]
@@ -105,7 +83,7 @@ def test_the_token_never_shows_in_the_write_back(tmp_path: Path, records: Record
     texts += [p.read_bytes().decode("utf-8", "replace") for p in tmp_path.rglob("*")
               if p.is_file() and p.name != "config.yaml"]
     for text in texts:
-        for form in forms():
+        for form in forms(USER):
             assert form not in text, f"{case}: the token leaked into: {text[:300]!r}"
 
 
