@@ -30,10 +30,11 @@ COMMANDS = {
     "preview": "print the email exactly as it would be sent",
     "send": "pull, render and send the week's email once",
     "measure": "print the findings for one measurement file",
+    "trace": "the breakdown of each latency spike in an ftrace record",
     "history": "a card's notes, status and findings across weeks",
     "status": "what is tracked, the last pull and the weeks sent",
 }
-NEEDS_NO_CONFIG = {"measure"}
+NEEDS_NO_CONFIG = {"measure", "trace"}  # trace record needs data_dir or --output
 
 
 @dataclass(frozen=True)

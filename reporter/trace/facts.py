@@ -279,7 +279,7 @@ class _Window:
             start, end = gap[0], gap[1]
             assert isinstance(start, int) and isinstance(end, int)
             if e.ts - end <= TIMER_AFTER_GAP_NS and start <= due <= end:
-                gap[4] = late
+                gap[4] = max(late, gap[4]) if isinstance(gap[4], int) else late
 
     def timer_expire(self, st: _Cpu, e: Event, inside: bool) -> None:
         if inside:

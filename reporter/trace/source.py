@@ -135,7 +135,7 @@ def _blocks(path: Path, fh: BinaryIO, start: int, first_line: int,
         line += block.count(b"\n")
     if carry.strip():
         raise InputError(f"{path}: ends inside line {line}: the file is truncated",
-                         hint="save the whole trace again (gzip it whole)")
+                         hint="copy or save the whole trace again")
 
 
 def _unreadable(path: Path, exc: BaseException) -> InputError:

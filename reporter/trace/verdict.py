@@ -162,10 +162,11 @@ def telling_facts(cpus: Sequence[CpuFacts], victim: Victim | None, t0: int, lo: 
             if c.cpu == victim_cpu and victim is not None and r.task.pid not in (
                     victim.task.pid, fields.IDLE_PID) and r.longest_ns >= gap_ns:
                 pending = ", with a reschedule pending" if r.resched_pending else ""
+                after_wake = max(0, min(r.longest_end, d_hi) -
+                                 max(r.longest_start, victim.woken or d_lo))
                 facts.append(Fact("run", f"{cpu(c.cpu)} ran {task(r.task)} from "
                                   f"{rel(r.longest_start, t0)} to {rel(r.longest_end, t0)} "
-                                  f"({dur(r.longest_ns)}){pending}",
-                                  mine * cover(r.longest_start, r.longest_end)))
+                                  f"({dur(r.longest_ns)}){pending}", mine * after_wake))
     facts = [f for f in facts if f.weight_ns > 0]
     facts.sort(key=lambda f: -f.weight_ns)
     return tuple(facts[:MAX_FACTS])
