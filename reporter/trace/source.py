@@ -58,11 +58,7 @@ def check(path: Path) -> str:
 
     Raises InputError naming the file and the first line that is not ftrace text.
     """
-    with open_text(path) as fh:
-        try:
-            head = fh.read(64 << 10)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise _unreadable(path, exc) from None
+    head = _head(path)
     if not head:
         raise InputError(f"{path}: empty file, not a trace")
     if head.startswith(TRACE_DAT_MAGIC):
@@ -94,7 +90,31 @@ def check(path: Path) -> str:
             trace_cmd = True
         if events >= 20:
             break
+    if events == 0 and not trace_cmd and b"# tracer:" not in head[:4096]:
+        raise InputError(f"{path}: no ftrace event line and no ftrace header",
+                         hint="give /sys/kernel/tracing/trace or `trace-cmd report` output")
     return "trace-cmd" if trace_cmd else "tracefs"
+
+
+def _head(path: Path, size: int = 64 << 10) -> bytes:
+    """The first `size` bytes of the text, also from a gzip file that is cut short (the
+    whole read reports that)."""
+    with _open_raw(path) as fh:
+        raw = fh.read(size)
+        if not raw.startswith(GZIP_MAGIC):
+            return raw
+        inflate = zlib.decompressobj(wbits=31)
+        out = b""
+        try:
+            while len(out) < size and raw:
+                out += inflate.decompress(raw, size - len(out))
+                raw = inflate.unconsumed_tail or fh.read(size)
+                if inflate.eof:
+                    break
+        except zlib.error as exc:
+            if not out:
+                raise _unreadable(path, exc) from None
+        return out
 
 
 def read_blocks(path: Path, start: int = 0, first_line: int = 1,
