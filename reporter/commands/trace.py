@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 RECORD = "record"
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"reporter trace: {message}", hint="see `reporter trace --help`")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.usage = ("reporter trace FILE [--window US] [--at TIMESTAMP] [--cpu N] [--gap US] "
                     "[--plot OUT.png]\n       reporter trace record --break US [--events LIST] "
@@ -23,9 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE|record",
                         help="the trace (/sys/kernel/tracing/trace or `trace-cmd report` "
                         "output, plain or .gz), or `record` to record one")
-    parser.add_argument("load", nargs="*", metavar="COMMAND",
-                        help="record: the load to run while cyclictest watches for the break "
-                        "(after --); a cyclictest command line is run as the watcher itself")
+    _options(parser)
+    # Options after FILE, and record's `-- COMMAND...`, are parsed again by run(): argparse
+    # cannot take a second positional list after options once FILE has been read.
+    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+
+
+def _options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--window", type=float, metavar="US", default=None,
                         help="show [t0-US, t0+US] (default: twice the latency, at least 1000; "
                         "5000 with --at)")
@@ -41,7 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     read.add_argument("--plot", type=Path, metavar="OUT.png", default=None,
                       help="also draw each spike's window, one lane per CPU; needs the `plot` "
                       "extra (matplotlib)")
-    rec = parser.add_argument_group("trace record")
+    rec = parser.add_argument_group("trace record (then -- COMMAND...: the load to run while "
+                                    "cyclictest watches for the break; a cyclictest command "
+                                    "line is run as the watcher itself)")
     rec.add_argument("--break", dest="break_us", type=int, metavar="US", default=None,
                      help="the latency that stops the trace (cyclictest -b US --tracemark)")
     rec.add_argument("--events", metavar="LIST", default=None,
@@ -53,18 +64,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="where to save (default: DATA_DIR/traces/DATE/trace-HHMMSS.txt.gz)")
     rec.add_argument("--buffer-kb", type=int, metavar="KB", default=8192,
                      help="the trace buffer per CPU while recording (default: 8192)")
+    rec.add_argument("--tracefs", type=Path, metavar="DIR", default=None,
+                     help="where tracefs is mounted (default: /sys/kernel/tracing, then "
+                     "/sys/kernel/debug/tracing)")
+
+
+def _reparse(args: argparse.Namespace) -> argparse.Namespace:
+    """The options given after FILE, over those given before it; record's COMMAND."""
+    second = _Parser(prog="reporter trace", add_help=False)
+    _options(second)
+    second.add_argument("load", nargs="*")
+    later = second.parse_args(args.rest)
+    defaults = second.parse_args([])
+    for name, value in vars(later).items():
+        if name == "load" or value != getattr(defaults, name):
+            setattr(args, name, value)
+    return args
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
+    args = _reparse(args)
     _check_numbers(args)
     if args.file == RECORD:
         return _record(ctx, args)
     if args.load:
         raise UsageError(f"trace: unexpected {' '.join(args.load)!r} after FILE",
                          hint="only `trace record` takes a COMMAND")
-    if args.break_us is not None or args.events or args.duration or args.output:
-        raise UsageError("trace: --break, --events, --duration and --output belong to "
-                         "`reporter trace record`")
+    if args.break_us is not None or args.events or args.duration or args.output \
+            or args.tracefs:
+        raise UsageError("trace: --break, --events, --duration, --output and --tracefs "
+                         "belong to `reporter trace record`")
     from reporter.trace.analyse import analyse_trace
     from reporter.trace.lines import parse_timestamp
     from reporter.trace.spikes import TraceOptions
@@ -113,7 +142,8 @@ def _record(ctx: Context, args: argparse.Namespace) -> int:
         if args.events else tracefs.DEFAULT_EVENTS
     result = record(RecordOptions(
         break_us=args.break_us, command=tuple(args.load), output=output, events=events,
-        window_us=args.window, duration_s=args.duration, buffer_kb=args.buffer_kb))
+        window_us=args.window, duration_s=args.duration, buffer_kb=args.buffer_kb,
+        tracefs_root=args.tracefs))
     if result.mark is not None:
         m = result.mark
         what = (f"break: {m.comm}-{m.pid} on cpu#{m.cpu}, {m.latency_us} usecs > "

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from reporter.errors import InputError, UsageError
 from reporter.trace import tracefs
@@ -78,17 +79,20 @@ def record(opts: RecordOptions) -> Recorded:
         raise UsageError(f"{cyclictest[0]} is not installed",
                          hint="apt-get install rt-tests")
     events = tracefs.resolve_events(root, opts.events)
-    with _lock(), _sigterm_as_interrupt():
+    with _lock(), _sigterm_as_interrupt(), contextlib.ExitStack() as stack:
         saved = tracefs.save(root, events)
         children: list[subprocess.Popen[bytes]] = []
         began = time.monotonic()
         try:
             tracefs.start(saved, events, opts.buffer_kb)
-            children.append(subprocess.Popen(cyclictest, stdout=subprocess.DEVNULL))
+            errors = stack.enter_context(tempfile.TemporaryFile())
+            children.append(subprocess.Popen(cyclictest, stdout=subprocess.DEVNULL,
+                                             stderr=errors))
             if not is_command:
                 children.append(_start_load(opts.command))
             status = _wait(children, is_command, opts.duration_s, began)
             tracefs.stop(root)
+            _check_watcher(children[0], errors, is_command)
             seconds = time.monotonic() - began
             return _save(root, opts, events, seconds, status)
         finally:
@@ -96,6 +100,17 @@ def record(opts: RecordOptions) -> Recorded:
             problems = saved.restore()
             if problems:
                 log.error("trace record: could not restore %s", "; ".join(problems))
+
+
+def _check_watcher(watcher: subprocess.Popen[bytes], errors: Any, is_command: bool) -> None:
+    """cyclictest that failed (a bad option, no permission for its priority): its message."""
+    code = watcher.poll()
+    if code is None or code == 0 or is_command:
+        return
+    errors.seek(0)
+    text = errors.read().decode("utf-8", "replace").strip().splitlines()
+    raise UsageError(f"trace record: cyclictest failed (exit {code}): "
+                     f"{text[-1] if text else 'no message'}")
 
 
 def _start_load(command: tuple[str, ...]) -> subprocess.Popen[bytes]:
@@ -129,7 +144,8 @@ def _save(root: Path, opts: RecordOptions, events: list[str], seconds: float,
             shutil.copyfileobj(src, fh, 4 << 20)
         note = f"recorded by reporter trace record --break {opts.break_us}"
         try:
-            kept = trim(Path(raw), opts.output, TraceOptions(window_us=opts.window_us), note)
+            kept = trim(Path(raw), opts.output, TraceOptions(window_us=opts.window_us), note,
+                        shown=str(root / "trace"))
         except InputError as exc:
             if "holds no events" in exc.message:
                 raise InputError("trace record: the trace holds no events",

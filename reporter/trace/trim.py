@@ -27,7 +27,8 @@ class Trimmed:
     lines: int  # event lines kept
 
 
-def trim(source: Path, out: Path, options: TraceOptions, note: str = "") -> Trimmed:
+def trim(source: Path, out: Path, options: TraceOptions, note: str = "",
+         shown: str | None = None) -> Trimmed:
     """Write to `out` (gzip, atomically) the header of `source` and its events from the
     earliest spike's read range to the end; without a spike, the last 2 x window.
 
@@ -51,7 +52,7 @@ def trim(source: Path, out: Path, options: TraceOptions, note: str = "") -> Trim
                             fh.write(raw)
                             continue
                         header = False
-                        fh.write(_note(source, start, end, note))
+                        fh.write(_note(shown or source.name, start, end, note))
                     if ts is None:
                         if kept:  # a lost-events line among the kept ones
                             fh.write(raw)
@@ -76,7 +77,7 @@ def _range(idx: Index, options: TraceOptions) -> tuple[int, int]:
     return end - int(2 * window_us * 1000), end
 
 
-def _note(source: Path, start: int, end: int, note: str) -> bytes:
-    text = (f"# reporter trace: kept {format_ts(start)} to {format_ts(end)} of {source.name}"
+def _note(source: str, start: int, end: int, note: str) -> bytes:
+    text = (f"# reporter trace: kept {format_ts(start)} to {format_ts(end)} of {source}"
             + (f"; {note}" if note else "") + "\n")
     return text.encode("utf-8")
