@@ -33,8 +33,12 @@ MOUNT_HINT = "as root: mount -t tracefs nodev /sys/kernel/tracing"
 def find(root: Path | None = None) -> Path:
     """The tracefs directory (its `trace` file exists), or InputError saying how to mount it."""
     for candidate in (root,) if root is not None else MOUNTS:
-        if (candidate / "trace").is_file() and (candidate / "tracing_on").is_file():
-            return candidate
+        try:
+            if (candidate / "trace").is_file() and (candidate / "tracing_on").is_file():
+                return candidate
+        except PermissionError:
+            raise InputError(f"tracefs at {candidate} cannot be read: permission denied",
+                             hint="run `reporter trace record` as root") from None
     where = root or MOUNTS[0]
     raise InputError(f"tracefs is not mounted: no {where / 'trace'}", hint=MOUNT_HINT)
 

@@ -6,6 +6,7 @@ two-space continuation lines, 80 columns, times relative to t0 (`t0-3000`).
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable, Sequence
 
@@ -18,6 +19,7 @@ MAX_TASKS = 4
 MAX_WORKS = 3
 MAX_LISTED = 6
 ON_TIME_NS = 50_000  # a timer this little late came on time
+_TOGETHER = re.compile(r"\d+ usecs > \d+")
 
 
 def breakdown(a: Analysis, only_cpu: int | None = None) -> str:
@@ -49,16 +51,17 @@ def short_form(a: Analysis, label: str | None = None) -> tuple[str, ...]:
     title = "Trace" + (f", {label}" if label else "")
     if not a.spikes:
         return tuple(wrap(f"{title} ({a.file}): no latency spike (no cyclictest tracemark)",
-                          "", ""))
+                          "", "", WIDTH - 2))
     worst = max(a.spikes, key=lambda s: (s.mark.latency_us if s.mark else 0, -s.number))
     more = len(a.spikes) - 1
     what = spike_what(worst)
     others = f"; {plural(more, 'more spike')} in `reporter trace`" if more else ""
-    lines = wrap(f"{title} ({a.file}): {what}{others}:", "", "  ")
+    width = WIDTH - 2  # under the card's "* "
+    lines = wrap(f"{title} ({a.file}): {what}{others}:", "", "", width)
     items = list(victim_items(worst))[-1:] + [f.text for f in worst.facts]
     for item in items:
-        lines += wrap(item, "- ", "  ")
-    lines += wrap(f"Points to: {worst.verdict}.", "", "  ")
+        lines += wrap(item, "- ", "  ", width)
+    lines += wrap(f"Points to: {worst.verdict}.", "", "", width)
     return tuple(lines)
 
 
@@ -237,9 +240,14 @@ def _listed(items: Iterable[str]) -> str:
 
 
 def wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
-    """`text` wrapped to `width` columns, first line after `first`, the others after `rest`."""
-    return textwrap.wrap(text, width=width, initial_indent=first, subsequent_indent=rest,
-                         break_long_words=False, break_on_hyphens=False) or [first.rstrip()]
+    """`text` wrapped to `width` columns, first line after `first`, the others after `rest`.
+
+    `N usecs > T` stays on one line.
+    """
+    kept = _TOGETHER.sub(lambda m: m.group(0).replace(" ", "\0"), text)
+    lines = textwrap.wrap(kept, width=width, initial_indent=first, subsequent_indent=rest,
+                          break_long_words=False, break_on_hyphens=False) or [first.rstrip()]
+    return [line.replace("\0", " ") for line in lines]
 
 
 def indented(lines: Sequence[str], prefix: str) -> list[str]:
