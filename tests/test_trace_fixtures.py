@@ -26,7 +26,7 @@ def test_a_timer_that_came_late_on_a_silent_cpu(capsys: pytest.CaptureFixture[st
     out, err = capsys.readouterr()
     assert err == ""
     assert out.startswith(
-        f"* Spike at 1385.023474: cyclictest-21883 on cpu#0, 1254 usecs > 200; t0 =\n"
+        "* Spike at 1385.023474: cyclictest-21883 on cpu#0, 1254 usecs > 200; t0 =\n"
         "  1385.022212, when its timer was due; window t0-2508 to t0+2508\n"
         "  - at t0-982 cyclictest-21883 ran for its previous period on cpu#0\n"
         "  - cyclictest-21883 (RT 90) on cpu#0 was due to wake at t0: its timer fired at\n"

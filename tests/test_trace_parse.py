@@ -21,11 +21,11 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "trace"
 
 def test_a_tracefs_line() -> None:
     e = parse_line(" async-executor--7522    [000] dNh..   191.668027: hrtimer_expire_exit: "
-                   "hrtimer=000000000189e2fa", 7)
+                   "hrtimer=000000000189e2fa")
     assert e is not None
-    assert (e.ts, e.cpu, e.comm, e.pid, e.flags, e.name, e.body, e.line) == (
+    assert (e.ts, e.cpu, e.comm, e.pid, e.flags, e.name, e.body) == (
         191_668_027_000, 0, "async-executor-", 7522, "dNh..", "hrtimer_expire_exit",
-        "hrtimer=000000000189e2fa", 7)
+        "hrtimer=000000000189e2fa")
 
 
 def test_a_trace_cmd_report_line_and_its_latency_format() -> None:
@@ -54,9 +54,9 @@ def test_comm_with_spaces_tgid_column_and_nanoseconds() -> None:
 def test_lost_events_and_buffer_started_lines_become_markers() -> None:
     for text, count in (("CPU:1 [LOST 42 EVENTS]", "42"), ("CPU:1 [167700 EVENTS DROPPED]",
                                                             "167700")):
-        e = parse_line(text, 3, last_ts=55)
+        e = parse_line(text, last_ts=55)
         assert e is not None and (e.name, e.cpu, e.body, e.ts) == (LOST, 1, count, 55)
-    started = parse_line("##### CPU 3 buffer started ####", 4, last_ts=9)
+    started = parse_line("##### CPU 3 buffer started ####", last_ts=9)
     assert started is not None and (started.name, started.cpu) == (STARTED, 3)
     assert parse_line("# tracer: nop") is None
 
@@ -98,20 +98,23 @@ def test_index_finds_the_mark_and_reads_only_the_range_asked(tmp_path: Path) -> 
     plain = tmp_path / "trace.txt"
     with gzip.open(FIXTURES / "break-no-preempt.txt.gz") as src, plain.open("wb") as dst:
         shutil.copyfileobj(src, dst)
+    data = plain.read_bytes()
     idx = index(plain, block_bytes=64 << 10)
     assert [(m.cpu, m.pid, m.latency_us, m.threshold_us) for m in idx.marks] == [
         (1, 23407, 5834, 300)]
-    assert len(idx.offsets) > 10  # many blocks: the range below starts past the first
-    start, end = idx.first_ts[6], idx.first_ts[7]
+    assert len(idx.offsets) > 50  # a time every 16 KiB (a quarter of a block)
+    assert all(data[o - 1:o] == b"\n" for o in idx.offsets[1:])  # each at a line start
+    assert list(idx.first_ts) == sorted(idx.first_ts)
+    start, end = idx.first_ts[20], idx.first_ts[22]
     events = events_between(idx, start, end, block_bytes=64 << 10)
     assert events and all(start <= e.ts <= end for e in events)
-    assert events[0].line > idx.lines[5]
-    # Every event of the range, none missed: the lines between the two block starts.
-    text = plain.read_bytes().split(b"\n")[idx.lines[5] - 1:idx.lines[8]]
-    expected = [ln for ln in (parse_line(t.decode(), 0) for t in text)
-                if ln is not None and ln.pid >= 0 and start <= ln.ts <= end]
-    assert [(e.ts, e.cpu, e.name) for e in events] == [(e.ts, e.cpu, e.name)
-                                                       for e in expected]
+    # Every event of the range, none missed, in file order.
+    expected = [e for e in (parse_line(t.decode()) for t in data.split(b"\n"))
+                if e is not None and e.pid >= 0 and start <= e.ts <= end]
+    assert [(e.ts, e.cpu, e.name, e.body) for e in events] == [
+        (e.ts, e.cpu, e.name, e.body) for e in expected]
+    assert idx.end_ts == max(e.ts for e in (parse_line(t.decode()) for t in data.split(b"\n"))
+                             if e is not None and e.pid >= 0)
 
 
 def _one_line_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:

@@ -1,1 +1,1 @@
-"""Explains latency spikes in ftrace records (`reporter trace`): reading, analysis, wording, plot, recording."""
+"""Explains latency spikes in ftrace records (`reporter trace`) and records such traces."""

@@ -17,7 +17,8 @@ from reporter.trace.verdict import conclude, telling_facts
 log = logging.getLogger(__name__)
 
 
-def analyse_trace(path: Path, options: TraceOptions, *, display_name: str | None = None) -> Analysis:
+def analyse_trace(path: Path, options: TraceOptions, *,
+                  display_name: str | None = None) -> Analysis:
     """Every spike of the trace, explained. InputError for a file that is not a readable
     trace; UsageError for an `--at` outside it."""
     idx = index(path)

@@ -59,6 +59,15 @@ class _Runs:
 
 
 @dataclass
+class _Gap:
+    start: int
+    end: int
+    cur: tuple[str, int]
+    lost: bool
+    late: int | None = None
+
+
+@dataclass
 class _Cpu:
     last_ts: int | None = None
     lost_pending: bool = False
@@ -77,7 +86,7 @@ class _Cpu:
     received: dict[str, _Count] = field(default_factory=dict)
     timers: dict[str, _Count] = field(default_factory=dict)
     timer_late: int = 0
-    gaps: list[list[object]] = field(default_factory=list)
+    gaps: list[_Gap] = field(default_factory=list)
     lost: int = 0
     events: int = 0
     first: int | None = None
@@ -125,7 +134,7 @@ class _Window:
             st.last = ts
         if st.last_ts is not None and ts - st.last_ts > self.gap_ns and ts > self.lo \
                 and st.last_ts < self.hi and st.cur is not None:
-            st.gaps.append([st.last_ts, ts, st.cur, st.lost_pending, None])
+            st.gaps.append(_Gap(st.last_ts, ts, st.cur, st.lost_pending))
         st.last_ts = ts
         st.lost_pending = False
         if st.cur is None:
@@ -275,11 +284,9 @@ class _Window:
         if inside:
             st.timer_late = max(st.timer_late, late)
         due = e.ts - late
-        for gap in reversed(st.gaps[-2:]):
-            start, end = gap[0], gap[1]
-            assert isinstance(start, int) and isinstance(end, int)
-            if e.ts - end <= TIMER_AFTER_GAP_NS and start <= due <= end:
-                gap[4] = max(late, gap[4]) if isinstance(gap[4], int) else late
+        for gap in st.gaps[-2:]:
+            if e.ts - gap.end <= TIMER_AFTER_GAP_NS and gap.start <= due <= gap.end:
+                gap.late = late if gap.late is None else max(late, gap.late)
 
     def timer_expire(self, st: _Cpu, e: Event, inside: bool) -> None:
         if inside:
@@ -295,8 +302,7 @@ class _Window:
 
     def _cpu(self, cpu: int, st: _Cpu) -> CpuFacts:
         end = min(self.end, self.hi)
-        for work, (function, worker, start) in st.works_open.items():
-            del work
+        for function, worker, start in st.works_open.values():
             if self.overlap(start, end) or self.inside(start):
                 st.works.append((function, worker, start, None))
         waits = [(pid, woken, ran) for c, pid, woken, ran in self.waits if c == cpu]
@@ -330,13 +336,11 @@ class _Window:
 
     def _gaps(self, st: _Cpu) -> list[Gap]:
         out = []
-        for start, end, cur, lost, late in st.gaps:
-            assert isinstance(start, int) and isinstance(end, int) and isinstance(cur, tuple)
-            task = self.task(*cur)
-            late_ns = late if isinstance(late, int) else None
-            if task.pid == fields.IDLE_PID and (late_ns is None or late_ns < self.gap_ns // 2):
+        for g in st.gaps:
+            task = self.task(*g.cur)
+            if task.pid == fields.IDLE_PID and (g.late is None or g.late < self.gap_ns // 2):
                 continue  # an idle CPU is quiet; only a timer it woke late for says something
-            out.append(Gap(start, end, task, bool(lost), late_ns))
+            out.append(Gap(g.start, g.end, task, g.lost, g.late))
         return out
 
 

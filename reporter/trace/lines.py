@@ -31,7 +31,6 @@ class Event(NamedTuple):
     flags: str  # irqs-off, need-resched, context, preempt depth ("dNh1."); "" when not printed
     name: str
     body: str
-    line: int = 0  # 1-based line number in the file
 
 
 LINE_RE = re.compile(
@@ -48,11 +47,11 @@ TS_BYTES_RE = re.compile(rb"\s(\d+)\.(\d{6}|\d{9}):\s")
 
 def to_ns(sec: str | bytes, frac: str | bytes) -> int:
     """`191`, `670430` (usecs) or `670430123` (nsecs) -> nanoseconds."""
-    digits = len(frac)
-    return int(sec) * 1_000_000_000 + int(frac) * 10 ** (9 - digits)
+    scale: int = 10 ** (9 - len(frac))
+    return int(sec) * 1_000_000_000 + int(frac) * scale
 
 
-def parse_line(text: str, number: int = 0, last_ts: int = 0) -> Event | None:
+def parse_line(text: str, last_ts: int = 0) -> Event | None:
     """The event on the line; a lost-events or buffer-started line gives a marker event
     (at `last_ts`, as those lines carry no time); None for anything else."""
     m = LINE_RE.match(text)
@@ -60,14 +59,14 @@ def parse_line(text: str, number: int = 0, last_ts: int = 0) -> Event | None:
         cpu = m.group("cpu") or m.group("lcpu")
         flags = m.group("flags") or m.group("lflags") or ""
         return Event(to_ns(m.group("sec"), m.group("frac")), int(cpu), m.group("comm"),
-                     int(m.group("pid")), flags, m.group("name"), m.group("body"), number)
+                     int(m.group("pid")), flags, m.group("name"), m.group("body"))
     lost = LOST_RE.match(text)
     if lost is not None:
         count = lost.group(2) or lost.group(3)
-        return Event(last_ts, int(lost.group(1)), "", -1, "", LOST, count, number)
+        return Event(last_ts, int(lost.group(1)), "", -1, "", LOST, count)
     started = STARTED_RE.match(text)
     if started is not None:
-        return Event(last_ts, int(started.group(1)), "", -1, "", STARTED, "", number)
+        return Event(last_ts, int(started.group(1)), "", -1, "", STARTED, "")
     return None
 
 

@@ -86,8 +86,8 @@ def record(opts: RecordOptions) -> Recorded:
         try:
             tracefs.start(saved, events, opts.buffer_kb)
             errors = stack.enter_context(tempfile.TemporaryFile())
-            children.append(subprocess.Popen(cyclictest, stdout=subprocess.DEVNULL,
-                                             stderr=errors))
+            children.append(subprocess.Popen(  # noqa: S603 - an argv list, no shell
+                cyclictest, stdout=subprocess.DEVNULL, stderr=errors))
             if not is_command:
                 children.append(_start_load(opts.command))
             status = _wait(children, is_command, opts.duration_s, began)
@@ -115,7 +115,8 @@ def _check_watcher(watcher: subprocess.Popen[bytes], errors: Any, is_command: bo
 
 def _start_load(command: tuple[str, ...]) -> subprocess.Popen[bytes]:
     try:
-        return subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        return subprocess.Popen(  # noqa: S603 - the user's own COMMAND, no shell
+            command, stdout=subprocess.DEVNULL)
     except OSError as exc:
         raise UsageError(f"cannot run {command[0]}: {exc.strerror}") from None
 

@@ -2,8 +2,8 @@
 events of the time ranges asked for, so that memory holds one window, whatever the size.
 
 The first pass looks at every byte but parses no line: it searches each block for
-cyclictest's tracemark and reads the timestamp of the block's first event. The
-second pass starts at the block before a range and parses lines until the range ends.
+cyclictest's tracemark and reads one timestamp every STEP_BYTES. The second pass
+starts at the indexed offset before a range and parses lines until the range ends.
 """
 
 from __future__ import annotations
@@ -11,19 +11,20 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from reporter.errors import InputError
 from reporter.trace.lines import Event, is_comment, line_ts, parse_line
-from reporter.trace.source import BLOCK_BYTES, check, read_blocks
+from reporter.trace.source import BLOCK_BYTES, check, line_number, read_blocks
 
 log = logging.getLogger(__name__)
 
 MARK_NEEDLE = b"hit latency threshold ("
 MARK_RE = re.compile(r"hit latency threshold \((\d+) > (\d+)\)")
 BAD_LINE_LIMIT = 0.01  # a range with more unreadable lines than this share is refused
+STEP_BYTES = 256 << 10  # the index keeps a time about this often: the second pass starts
+# at most this far before the range it reads
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,6 @@ class Mark:
     pid: int
     latency_us: int
     threshold_us: int
-    line: int
 
 
 @dataclass(frozen=True)
@@ -44,74 +44,75 @@ class Index:
     path: Path
     format: str  # tracefs | trace-cmd
     marks: tuple[Mark, ...]
-    offsets: tuple[int, ...]  # byte offset of each block
-    lines: tuple[int, ...]  # the number of each block's first line
-    first_ts: tuple[int, ...]  # the first timestamp in each block (or the previous block's)
+    offsets: tuple[int, ...]  # byte offsets of line starts, about every STEP_BYTES
+    first_ts: tuple[int, ...]  # the time of the first event at or after each offset
     start_ts: int | None  # the trace's first and last event times
     end_ts: int | None
     cpus: int | None  # from the header (`#P:2`, `cpus=2`), when it says
 
 
 def index(path: Path, block_bytes: int = BLOCK_BYTES) -> Index:
-    """The first pass: marks, block offsets and times. InputError for a file that is not a
-    trace, is truncated, or holds no event."""
+    """The first pass: marks, and times at byte offsets. InputError for a file that is not
+    a trace, is truncated, or holds no event."""
     fmt = check(path)
     marks: list[Mark] = []
     offsets: list[int] = []
-    lines: list[int] = []
     first: list[int] = []
     cpus: int | None = None
-    last_ts: int | None = None
+    last_block = b""
+    step = max(4096, min(STEP_BYTES, block_bytes // 4))
     for block in read_blocks(path, block_bytes=block_bytes):
         data = block.data
         if cpus is None and block.offset == 0:
             cpus = _cpus(data)
-        ts = _first_ts(data)
-        if ts is None:
-            ts = last_ts
-        if ts is not None:
-            offsets.append(block.offset)
-            lines.append(block.first_line)
-            first.append(ts)
-            last_ts = _last_ts(data) or last_ts
+        pos = 0
+        while pos < len(data):
+            found = _first_ts(data, pos)
+            if found is not None and (not first or found[1] >= first[-1]):
+                offsets.append(block.offset + pos)
+                first.append(found[1])
+            nxt = data.find(b"\n", pos + step) + 1
+            if nxt == 0:
+                break
+            pos = nxt
         pos = data.find(MARK_NEEDLE)
         while pos >= 0:
             start = data.rfind(b"\n", 0, pos) + 1
             end = data.find(b"\n", pos)
-            mark = _mark(data[start:end].decode("utf-8", "replace"),
-                         block.first_line + data.count(b"\n", 0, start))
+            mark = _mark(data[start:end].decode("utf-8", "replace"))
             if mark is not None:
                 marks.append(mark)
             pos = data.find(MARK_NEEDLE, end)
+        last_block = data
     if not first:
         raise InputError(f"{path}: the trace holds no events",
                          hint="was tracing on, with events enabled, while it was recorded?")
-    return Index(path, fmt, tuple(marks), tuple(offsets), tuple(lines), tuple(first),
-                 first[0], last_ts, cpus)
+    return Index(path, fmt, tuple(marks), tuple(offsets), tuple(first), first[0],
+                 _last_ts(last_block) or first[-1], cpus)
 
 
 def events_between(idx: Index, start_ns: int, end_ns: int,
                    block_bytes: int = BLOCK_BYTES) -> list[Event]:
     """The events with start_ns <= ts <= end_ns, in file order, with the lost-events and
     buffer-started markers among them. InputError when too many lines are unreadable."""
-    i = max(0, bisect.bisect_left(idx.first_ts, start_ns) - 1)
     if not idx.offsets:
         return []
+    i = max(0, bisect.bisect_left(idx.first_ts, start_ns) - 1)
     out: list[Event] = []
     bad = 0
-    first_bad: tuple[int, str] | None = None
+    first_bad: tuple[int, str] | None = None  # (byte offset, text)
     last_ts = start_ns
-    seen = 0
-    for block in read_blocks(idx.path, idx.offsets[i], idx.lines[i], block_bytes):
+    for block in read_blocks(idx.path, idx.offsets[i], block_bytes):
         done = False
-        number = block.first_line
-        for raw in block.data.decode("utf-8", "replace").split("\n"):
-            event = parse_line(raw, number, last_ts)
-            number += 1
+        pos = block.offset
+        for raw in block.data.split(b"\n"):
+            text = raw.decode("utf-8", "replace")
+            event = parse_line(text, last_ts)
+            here, pos = pos, pos + len(raw) + 1
             if event is None:
-                if not is_comment(raw):
+                if not is_comment(text):
                     bad += 1
-                    first_bad = first_bad or (number - 1, raw.strip()[:60])
+                    first_bad = first_bad or (here, text.strip()[:60])
                 continue
             if event.pid >= 0:
                 if event.ts < start_ns:
@@ -123,58 +124,40 @@ def events_between(idx: Index, start_ns: int, end_ns: int,
             elif event.ts < start_ns:
                 continue
             out.append(event)
-            seen += 1
         if done:
             break
-    if first_bad is not None and bad > BAD_LINE_LIMIT * max(seen, 1):
-        line, text = first_bad
-        raise InputError(f"{idx.path}: line {line} is not ftrace text: {text!r} "
-                         f"({bad} such lines in the window)",
+    if first_bad is not None and bad > BAD_LINE_LIMIT * max(len(out), 1):
+        offset, text = first_bad
+        raise InputError(f"{idx.path}: {line_number(idx.path, offset)} is not ftrace text: "
+                         f"{text!r} ({bad} such lines in the window)",
                          hint="the file is damaged; record or copy it again")
-    if bad:
-        log.warning("%s: %d unreadable lines in the window skipped (the first: line %d)",
-                    idx.path, bad, first_bad[0] if first_bad else 0)
+    if first_bad is not None:
+        log.warning("%s: %d unreadable lines in the window skipped (the first: %s)",
+                    idx.path, bad, line_number(idx.path, first_bad[0]))
     return out
 
 
-def stream(idx: Index, block_bytes: int = BLOCK_BYTES) -> Iterator[Event]:
-    """Every event of the file, in order (for tools that need all of it, such as trimming)."""
-    number = 1
-    last_ts = 0
-    for block in read_blocks(idx.path, block_bytes=block_bytes):
-        number = block.first_line
-        for raw in block.data.decode("utf-8", "replace").split("\n"):
-            event = parse_line(raw, number, last_ts)
-            number += 1
-            if event is not None:
-                last_ts = event.ts if event.pid >= 0 else last_ts
-                yield event
-
-
-def _mark(text: str, number: int) -> Mark | None:
-    event = parse_line(text, number)
+def _mark(text: str) -> Mark | None:
+    event = parse_line(text)
     if event is None or event.pid < 0:
         return None
     m = MARK_RE.search(event.body)
     if m is None or event.name not in ("tracing_mark_write", "print", "bprint", "bputs"):
         return None
-    return Mark(event.ts, event.cpu, event.comm, event.pid, int(m.group(1)), int(m.group(2)),
-                number)
+    return Mark(event.ts, event.cpu, event.comm, event.pid, int(m.group(1)), int(m.group(2)))
 
 
-def _first_ts(data: bytes) -> int | None:
-    pos = 0
+def _first_ts(data: bytes, pos: int) -> tuple[int, int] | None:
+    """(line start, time) of the first event line at or after `pos` (a line start)."""
     for _ in range(64):  # header lines come first; an event line is near
         end = data.find(b"\n", pos)
         if end < 0:
             return None
         ts = line_ts(data[pos:end]) if not data.startswith(b"#", pos) else None
         if ts is not None:
-            return ts
+            return pos, ts
         pos = end + 1
     return None
-
-
 def _last_ts(data: bytes) -> int | None:
     end = len(data) - 1
     for _ in range(64):

@@ -25,7 +25,6 @@ TRACE_DAT_MAGIC = b"\x17\x08\x44tracing"
 @dataclass(frozen=True)
 class Block:
     offset: int  # byte offset of the block in the (decompressed) text
-    first_line: int  # 1-based number of the block's first line
     data: bytes  # whole lines, each ending in b"\n"
 
 
@@ -79,7 +78,7 @@ def check(path: Path) -> str:
             trace_cmd = True
         if is_comment(text):
             continue
-        event = parse_line(text, number)
+        event = parse_line(text)
         if event is None:
             shown = text.strip()[:60]
             raise InputError(f"{path}: line {number} is not ftrace text: {shown!r}",
@@ -117,24 +116,23 @@ def _head(path: Path, size: int = 64 << 10) -> bytes:
         return out
 
 
-def read_blocks(path: Path, start: int = 0, first_line: int = 1,
-                block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
-    """Whole lines from byte `start` on, in blocks of about `block_bytes`.
+def read_blocks(path: Path, start: int = 0, block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
+    """Whole lines from byte `start` (a line's start) on, in blocks of about `block_bytes`.
 
     Raises InputError when the gzip data is cut short or corrupt, when the file ends
     inside a line (a truncated file), or on a line longer than MAX_LINE_BYTES.
     """
     with open_text(path) as fh:
         try:
-            yield from _blocks(path, fh, start, first_line, block_bytes)
+            yield from _blocks(path, fh, start, block_bytes)
         except (EOFError, OSError, zlib.error) as exc:
             raise _unreadable(path, exc) from None
 
 
-def _blocks(path: Path, fh: BinaryIO, start: int, first_line: int,
-            block_bytes: int) -> Iterator[Block]:
+def _blocks(path: Path, fh: BinaryIO, start: int, block_bytes: int) -> Iterator[Block]:
     fh.seek(start)
-    offset, line = start, first_line
+    plain = not isinstance(fh, gzip.GzipFile)
+    offset = start
     carry = b""
     while True:
         chunk = fh.read(block_bytes)
@@ -144,18 +142,36 @@ def _blocks(path: Path, fh: BinaryIO, start: int, first_line: int,
         end = data.rfind(b"\n") + 1
         if end == 0:
             if len(data) > MAX_LINE_BYTES:
-                raise InputError(f"{path}: line {line} is longer than "
+                raise InputError(f"{path}: {line_number(path, offset)} is longer than "
                                  f"{MAX_LINE_BYTES >> 20} MiB: not an ftrace text trace")
             carry = data
             continue
-        carry = data[end:]
-        block = data[:end] if carry else data
-        yield Block(offset, line, block)
-        offset += len(block)
-        line += block.count(b"\n")
+        if end < len(data) and plain:
+            fh.seek(end - len(data), 1)  # read the partial line again with the next block
+            carry = b""
+        else:
+            carry = data[end:]
+        yield Block(offset, data[:end] if end < len(data) else data)
+        offset += end
     if carry.strip():
-        raise InputError(f"{path}: ends inside line {line}: the file is truncated",
-                         hint="copy or save the whole trace again")
+        raise InputError(f"{path}: ends inside {line_number(path, offset)}: the file is "
+                         "truncated", hint="copy or save the whole trace again")
+
+
+def line_number(path: Path, offset: int) -> str:
+    """`line N` for the line that starts at byte `offset` (counted only for a message)."""
+    count = 0
+    with open_text(path) as fh:
+        try:
+            while offset > 0:
+                chunk = fh.read(min(BLOCK_BYTES, offset))
+                if not chunk:
+                    break
+                count += chunk.count(b"\n")
+                offset -= len(chunk)
+        except (EOFError, OSError, zlib.error):
+            pass
+    return f"line {count + 1}"
 
 
 def _unreadable(path: Path, exc: BaseException) -> InputError:

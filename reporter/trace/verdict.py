@@ -132,17 +132,18 @@ def telling_facts(cpus: Sequence[CpuFacts], victim: Victim | None, t0: int, lo: 
             on_time = g.late_timer_ns is not None and g.late_timer_ns < ON_TIME_NS
             late = ("; the timer that ended it came on time" if on_time else
                     f"; its timer came {dur(g.late_timer_ns)} late" if g.late_timer_ns else "")
-            facts.append(Fact("gap", f"{cpu(c.cpu)} recorded nothing for {dur(g.end - g.start)} "
-                              f"({rel(g.start, t0)} to {rel(g.end, t0)}) while "
-                              f"{task(g.current)} was current{late}",
+            text = (f"{cpu(c.cpu)} recorded nothing for {dur(g.end - g.start)} "
+                    f"({rel(g.start, t0)} to {rel(g.end, t0)}) while {task(g.current)} was "
+                    f"current{late}")
+            facts.append(Fact("gap", text,
                               mine * cover(g.start, g.end) // (4 if on_time else 1)))
         for w in c.ksoftirqd:
             if (w.ran if w.ran is not None else hi) - w.woken < gap_ns:
                 continue
             ran = (f"ran only at {rel(w.ran, t0)} ({dur(w.ran - w.woken)} later)"
                    if w.ran is not None else f"had not run by {rel(hi, t0)}")
-            facts.append(Fact("ksoftirqd", f"{w.task.name} was woken at {rel(w.woken, t0)} but {ran}",
-                              cover(w.woken, w.ran)))
+            facts.append(Fact("ksoftirqd", f"{w.task.name} was woken at {rel(w.woken, t0)} "
+                              f"but {ran}", cover(w.woken, w.ran)))
         for k in c.works:
             if (k.end if k.end is not None else hi) - (k.start if k.start is not None
                                                        else lo) < gap_ns:
@@ -151,8 +152,9 @@ def telling_facts(cpus: Sequence[CpuFacts], victim: Victim | None, t0: int, lo: 
             end = rel(k.end, t0) if k.end is not None else f"past {rel(hi, t0)}"
             length = (f" ({dur(k.end - k.start)})" if k.start is not None
                       and k.end is not None else "")
-            facts.append(Fact("work", f"{k.function}() ran on {k.worker.name} on {cpu(c.cpu)} from "
-                              f"{start} to {end}{length}", cover(k.start, k.end)))
+            facts.append(Fact("work", f"{k.function}() ran on {k.worker.name} on "
+                              f"{cpu(c.cpu)} from {start} to {end}{length}",
+                              cover(k.start, k.end)))
         for irq in c.hardirqs:
             if is_storm(irq.count, hi - lo):
                 facts.append(Fact("storm", f"{cpu(c.cpu)} took {irq.count} interrupts from "

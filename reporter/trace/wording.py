@@ -164,11 +164,10 @@ def cpu_items(c: CpuFacts, s: Spike) -> list[str]:
                          f"{dur(sum(r.total_ns for r in rest))}")
         out.append("tasks: " + "; ".join(shown))
     if c.works:
-        shown = [_work(k, s) for k in c.works[:MAX_WORKS]]
-        rest = c.works[MAX_WORKS:]
-        if rest:
-            shown.append(f"{plural(len(rest), 'more')}")
-        out.append("workqueue: " + "; ".join(shown))
+        works = [_work(k, s) for k in c.works[:MAX_WORKS]]
+        if len(c.works) > MAX_WORKS:
+            works.append(plural(len(c.works) - MAX_WORKS, "more"))
+        out.append("workqueue: " + "; ".join(works))
     ipis = []
     if c.ipis_sent:
         ipis.append("sent " + _listed(f"to {i.name} {times(i.count)}" for i in c.ipis_sent))
