@@ -22,6 +22,7 @@ from reporter.trace.spikes import TraceOptions
 from reporter.trace.wording import spike_what
 
 SLIDE_INCHES = (13.33, 7.5)
+TASK_COLOURS = (0, 1, 3, 5, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19)  # tab20 indices
 DPI = 150
 MERGE_SHARE = 0.005
 CHAR_SHARE = 0.0078  # the share of the window's width one label character takes
@@ -141,11 +142,15 @@ def fit_label(name: str, share: float) -> str | None:
     return None
 
 
-def _colour(name: str) -> Any:
+def _colour(name: str, is_victim: bool) -> Any:
+    """A task's colour: the victim black, the others from tab20 without the saturated
+    red, orange, green and purple that the ticks use."""
     import matplotlib
 
+    if is_victim:
+        return "black"
     palette = matplotlib.colormaps["tab20"]
-    return palette(zlib.crc32(name.encode()) % 20 / 20)
+    return palette(TASK_COLOURS[zlib.crc32(name.encode()) % len(TASK_COLOURS)] / 20)
 
 
 def _draw(plt: Any, analysis: Analysis, spike: Spike, events: Sequence[Event],
@@ -161,15 +166,19 @@ def _draw(plt: Any, analysis: Analysis, spike: Spike, events: Sequence[Event],
             y = len(cpus) - 1 - lane[c.cpu]
             ax.hlines(y + 0.5, -w / 1000, w / 1000, colors="0.85", linewidth=1, zorder=0)
     drawn = [b for b in bars(events, t0, lo, hi) if b.cpu in lane]
+    victim = spike.victim.task.comm if spike.victim is not None else None
+    victim_pid = spike.victim.task.pid if spike.victim is not None else None
     for bar in drawn:
         y = len(cpus) - 1 - lane[bar.cpu]
         ax.broken_barh([(bar.start, bar.end - bar.start)], (y + 0.28, 0.44),
-                       facecolors=_colour(bar.name), edgecolor="white", linewidth=0.3)
+                       facecolors=_colour(bar.name, bar.pid == victim_pid), edgecolor="white",
+                       linewidth=0.3)
     for cpu_id, start, end, name in label_spans(drawn, span):
         label = fit_label(name, (end - start) / span)
         if label:
             ax.text((start + end) / 2, len(cpus) - 1 - lane[cpu_id] + 0.5, label,
-                    ha="center", va="center", fontsize=12, clip_on=True)
+                    ha="center", va="center", fontsize=12, clip_on=True,
+                    color="white" if name == victim else "black")
     for kind, points in ticks(events, t0, lo, hi).items():
         legend, colour, above = TICKS[kind]
         xs = [x for cpu, x in points if cpu in lane]
@@ -191,6 +200,10 @@ def _draw(plt: Any, analysis: Analysis, spike: Spike, events: Sequence[Event],
             shaded = True
     ax.axvline(0, color="black", linestyle="--", linewidth=1.5, label="t0: wake-up due")
     v = spike.victim
+    if v is not None and v.fired is not None and min(abs(v.fired - t0), abs(
+            (v.ran or v.fired) - v.fired)) * 50 > 2 * w:  # apart from t0 and the run
+        ax.axvline((v.fired - t0) / 1000, color="tab:orange", linestyle=":", linewidth=2,
+                   label=f"its timer fired ({(v.fired - t0) / 1000:+.0f} us)")
     if v is not None and v.ran is not None:
         ax.axvline((v.ran - t0) / 1000, color="tab:red", linewidth=2,
                    label=f"{v.task.name} ran ({(v.ran - t0) / 1000:+.0f} us)")
@@ -205,7 +218,7 @@ def _draw(plt: Any, analysis: Analysis, spike: Spike, events: Sequence[Event],
                   [f"cpu#{cpu}" for cpu in cpus], fontsize=15)
     ax.set_xlabel("usecs from t0", fontsize=15)
     ax.tick_params(axis="x", labelsize=13)
-    ax.set_title(f"{analysis.file}: {spike_what(spike)}   (t0 = {format_ts(t0)})",
+    ax.set_title(f"{Path(analysis.file).name}: {spike_what(spike)}   (t0 = {format_ts(t0)})",
                  fontsize=16)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=4, fontsize=12,
               frameon=False)
