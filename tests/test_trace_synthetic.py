@@ -177,3 +177,34 @@ def test_bad_option_values_exit_2(trace: Path, capsys: pytest.CaptureFixture[str
         assert main(["trace", str(trace), *args]) == 2, args
         _, err = capsys.readouterr()
         assert err.startswith("reporter: error: ") and err.count("\n") == 1, (args, err)
+
+
+def test_without_timer_events_t0_comes_from_the_tracemark(tmp_path: Path) -> None:
+    lines = [ln for ln in synth.lines() if "hrtimer_" not in ln]
+    path = tmp_path / "no-timers.txt"
+    path.write_text("\n".join(lines) + "\n")
+    (spike,) = _analysis(path).spikes
+    assert spike.t0_from == "tracemark"
+    assert spike.mark is not None
+    assert spike.t0 == spike.mark.ts - synth.LATENCY_US * US
+    assert spike.victim is not None and spike.victim.due is None
+    assert spike.victim.woken is not None and spike.victim.ran is not None
+
+
+def test_lost_events_are_not_a_silent_gap(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    lines = synth.lines()
+    late = next(i for i, ln in enumerate(lines)
+                if "[002]" in ln and "local_timer_entry" in ln and "1234.502700" in ln)
+    lines.insert(late, "CPU:2 [LOST 120 EVENTS]")
+    path = tmp_path / "lost.txt"
+    path.write_text("\n".join(lines) + "\n")
+    a = _analysis(path)
+    (gap,) = _cpu(a, 2).gaps
+    assert gap.lost and _cpu(a, 2).lost_events == 120
+    assert all(f.kind != "gap" or "cpu#2" not in f.text for f in a.spikes[0].facts)
+    assert main(["trace", str(path), "--cpu", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "t0+2700, while stress-ng-cpu-2000 (SCHED_OTHER) was current; events were lost" \
+        in " ".join(out.split())
+    assert "  - lost: 120 events in the window; the facts above may miss some\n" in out
