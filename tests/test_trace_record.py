@@ -174,3 +174,10 @@ def test_record_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         assert main(["trace", "record", *args]) == 2, args
         _, err = capsys.readouterr()
         assert message in err and err.count("\n") == 1, (args, err)
+
+
+def test_help_of_record(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["trace", "record", "--help"]) == 0
+    out, _ = capsys.readouterr()
+    assert out.startswith("usage: reporter trace FILE [--window US]")
+    assert "--break US" in out and "--tracefs DIR" in out

@@ -21,17 +21,37 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"reporter trace: {message}", hint="see `reporter trace --help`")
 
 
+USAGE = ("reporter trace FILE [--window US] [--at TIMESTAMP] [--cpu N] [--gap US] "
+         "[--plot OUT.png]\n       reporter trace record --break US [--events LIST] "
+         "[--window US] [--duration S] [--output PATH] -- COMMAND...")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.usage = ("reporter trace FILE [--window US] [--at TIMESTAMP] [--cpu N] [--gap US] "
-                    "[--plot OUT.png]\n       reporter trace record --break US [--events LIST] "
-                    "[--window US] [--duration S] [--output PATH] -- COMMAND...")
-    parser.add_argument("file", metavar="FILE|record",
-                        help="the trace (/sys/kernel/tracing/trace or `trace-cmd report` "
-                        "output, plain or .gz), or `record` to record one")
+    parser.usage = USAGE
+    _file(parser)
     _options(parser)
     # Options after FILE, and record's `-- COMMAND...`, are parsed again by run(): argparse
     # cannot take a second positional list after options once FILE has been read.
     parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+
+
+def _file(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE|record",
+                        help="the trace (/sys/kernel/tracing/trace or `trace-cmd report` "
+                        "output, plain or .gz), or `record` to record one")
+
+
+def _help_asked(rest: list[str]) -> bool:
+    options = rest[:rest.index("--")] if "--" in rest else rest
+    return "-h" in options or "--help" in options
+
+
+def _help() -> str:
+    parser = _Parser(prog="reporter trace", usage=USAGE,
+                     description="the breakdown of each latency spike in an ftrace record")
+    _file(parser)
+    _options(parser)
+    return parser.format_help()
 
 
 def _options(parser: argparse.ArgumentParser) -> None:
@@ -83,6 +103,9 @@ def _reparse(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
+    if _help_asked(args.rest):  # `reporter trace record --help`
+        ctx.stdout.write(_help())
+        return 0
     args = _reparse(args)
     _check_numbers(args)
     if args.file == RECORD:
