@@ -49,6 +49,3 @@ def week_start(week_end: dt.date) -> dt.date:
     """The first day of the week that ends on `week_end`."""
     return week_end - dt.timedelta(days=6)
 
-
-def is_week_end(day: dt.date, week_ends_on: int) -> bool:
-    return day.weekday() == week_ends_on

@@ -57,6 +57,7 @@ def quiet_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
     monkeypatch.delenv("REPORTER_CONFIG", raising=False)
     monkeypatch.delenv("REPORTER_NOW", raising=False)
     monkeypatch.delenv("NETRC", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)  # the editor tests choose their own
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     for key, value in {
         "GIT_AUTHOR_NAME": "Test Author", "GIT_AUTHOR_EMAIL": "author@example.org",

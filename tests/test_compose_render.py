@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reporter.calendar import calendar_lines, window
-from reporter.compose import Inputs, Stale, compose
 from reporter.config import CalendarConfig, Section
 from reporter.model.cards import Card, Comment, JiraSnapshot, RemoteLink
 from reporter.model.notes import CardNotes, Event, SectionNotes, WeekNotes
-from reporter.render import render_body
-from reporter.textfmt import card_header, display_width, wrap_generated
+from reporter.report.calendar import calendar_lines, window
+from reporter.report.compose import Inputs, Stale, compose
+from reporter.report.layout import card_header, display_width, wrap_generated
+from reporter.report.render import render_body
 
 WEEK = dt.date(2023, 2, 10)
 SECTIONS = (Section("Stratos", ("STR", "LBO")), Section("U-Boot support", ("TS",)))

@@ -20,9 +20,9 @@ from reporter.deliver.message import (
     make_message_id,
     message_bytes,
     readable_text,
-    without_date,
 )
 from reporter.errors import ConfigError
+from tests.deliver_helpers import without_date
 
 WEEK = dt.date(2023, 2, 10)
 SENT_AT = dt.datetime(2023, 2, 13, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo"))

@@ -256,13 +256,14 @@ def test_a_connection_dropped_in_the_middle_of_data_leaves_the_week_unsent(
         config = write_config(tmp_path, port=server.port)
         ctx, _ = make_context(config)
         with pytest.raises(Exception) as err:
-            send_week(ctx, WEEK, SendOptions(), render=lambda stale: big, pull=lambda: ())
+            send_week(ctx.config, WEEK, SendOptions(), now=ctx.now, render=lambda stale: big,
+                      pull=lambda: ())
         assert "while sending the message" in str(err.value)
         assert "ambiguous" not in str(err.value)
         entry = read_ledger(tmp_path / "data", WEEK)
         assert entry is not None and entry.state == "sending"
-        assert send_week(ctx, WEEK, SendOptions(), render=lambda stale: big,
-                         pull=lambda: ()) == 0
+        assert send_week(ctx.config, WEEK, SendOptions(), now=ctx.now, render=lambda stale: big,
+                         pull=lambda: ()).outcome == "sent"
         [got] = server.received
     assert got.message.get_content() == big
     assert str(got.message["Message-ID"]) == entry.message_id
@@ -343,7 +344,8 @@ def test_a_line_with_a_lone_dot_survives_the_smtp_transparency(tmp_path: Path,
     body = "first\n.\n..two dots\n.leading dot\n"
     config = write_config(tmp_path, port=server.port)
     ctx, _ = make_context(config)
-    assert send_week(ctx, WEEK, SendOptions(), render=lambda stale: body, pull=lambda: ()) == 0
+    assert send_week(ctx.config, WEEK, SendOptions(), now=ctx.now, render=lambda stale: body,
+                     pull=lambda: ()).outcome == "sent"
     [got] = server.received
     assert got.message.get_content() == body
     assert got.data == crlf(sent_bytes(config))

@@ -156,8 +156,8 @@ def test_an_unknown_card_and_a_bad_date(tmp_path, capsys) -> None:
 
 
 def test_history_with_the_archive_names_the_commits(tmp_path, capsys, monkeypatch) -> None:
-    from reporter.archive import commit_week
     from reporter.config import load_config
+    from reporter.store.datarepo import commit_week
 
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     setup = five_weeks(tmp_path, archive="git")

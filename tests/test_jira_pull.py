@@ -269,7 +269,7 @@ def test_an_oversized_attachment_is_skipped_with_a_warning(
         server.attachment("10401", "latency-lying.csv", big, created=IN_WEEK, size=10),
     ])
     server.script("/secure/attachment/10401", Reply(200, big, {"Transfer-Encoding": "chunked"}))
-    caplog.set_level(logging.WARNING, logger="reporter.jira")
+    caplog.set_level(logging.WARNING, logger="reporter.sources.jira")
     snap = pull(tmp_path, server, max_attachment_mb=0.002)
     declared, lying = snap.cards[0].attachments
     assert declared.local_path is None and "jira.max_attachment_mb" in (declared.skipped or "")

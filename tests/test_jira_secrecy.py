@@ -43,7 +43,7 @@ class Records(logging.Handler):
 def records() -> Iterator[Records]:
     """Every log record at DEBUG, from our loggers and the libraries' (requests, urllib3)."""
     handler = Records()
-    names = ["", "reporter", "reporter.jira", "urllib3", "requests", "jira"]
+    names = ["", "reporter", "reporter.sources.jira", "urllib3", "requests", "jira"]
     loggers = [logging.getLogger(n) for n in names]
     saved = [(lg.level, lg.propagate) for lg in loggers]
     for lg in loggers:

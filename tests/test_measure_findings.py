@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from reporter.measure.findings import finding_lines, format_duration, previous_finding
 from reporter.model.findings import (
     BadRow,
     Count,
@@ -17,6 +16,7 @@ from reporter.model.findings import (
     Finding,
     MeasurementSnapshot,
 )
+from reporter.report.findings import finding_lines, format_duration, previous_finding
 from reporter.store.snapshot import read_part, write_part
 
 SPEC = Finding(

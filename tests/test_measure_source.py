@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reporter.config import load_config
-from reporter.measure.findings import finding_lines
 from reporter.model.cards import Attachment, Card, JiraSnapshot
 from reporter.model.findings import MeasurementSnapshot
+from reporter.report.findings import finding_lines
 from reporter.sources.measurements import date_in_path, pull_measurements, week_files
 from reporter.store.snapshot import read_part, write_part
 from tests.measure_helpers import FIXTURES, write

@@ -13,8 +13,8 @@ from reporter.sources.gittree import (
     GitTree,
     PatchQuery,
     msgid_of_trailer,
-    patch_ids_of_mails,
 )
+from reporter.sources.patchid import patch_ids_of_mails
 from tests.patch_helpers import (
     S1,
     S1_SUBJECTS,

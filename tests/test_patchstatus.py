@@ -14,7 +14,7 @@ import pytest
 from reporter.codec import from_jsonable
 from reporter.config import ArchiveConfig, PatchesConfig
 from reporter.model.patches import PatchSnapshot
-from reporter.patchstatus import patch_entries, state_name
+from reporter.report.patch_entries import patch_entries, state_name
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "patches"

@@ -8,12 +8,12 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reporter.compose import Inputs, compose
 from reporter.config import Section
 from reporter.model.cards import Card, JiraSnapshot
 from reporter.model.notes import CardNotes, SectionNotes, WeekNotes
-from reporter.render import render_body
-from reporter.textfmt import bullet, display_width
+from reporter.report.compose import Inputs, compose
+from reporter.report.layout import bullet, display_width
+from reporter.report.render import render_body
 
 WEEK = dt.date(2023, 2, 10)
 SECTIONS = (Section("Stratos", ("STR", "LBO")), Section("U-Boot support", ("TS",)))

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from reporter.deliver.ledger import eml_path, ledger_path, read_ledger
-from reporter.deliver.message import without_date
 from reporter.deliver.send import SendOptions, send_week
 from reporter.errors import SourceError
 from reporter.model.sources import SourceFailure
-from reporter.report import build_email_body
+from reporter.report.body import build_email_body
 from tests.deliver_helpers import (
     MONDAY,
     NOTES,
@@ -25,6 +24,7 @@ from tests.deliver_helpers import (
     ledger_json,
     make_context,
     run_cli,
+    without_date,
     write_config,
 )
 from tests.servers.smtp import LoopbackSMTP
@@ -65,12 +65,12 @@ def test_a_second_send_says_already_sent_with_date_and_message_id(
 def test_a_person_at_a_terminal_is_told_what_was_sent(tmp_path: Path,
                                                       server: LoopbackSMTP) -> None:
     config = write_config(tmp_path, port=server.port)
-    ctx, out = make_context(config, interactive=True)
-    assert send_week(ctx, WEEK, SendOptions(), render=lambda stale: "body\n",
-                     pull=lambda: ()) == 0
-    assert out.getvalue() == (
+    ctx, _ = make_context(config, interactive=True)
+    result = send_week(ctx.config, WEEK, SendOptions(), now=ctx.now,
+                       render=lambda stale: "body\n", pull=lambda: ())
+    assert (result.outcome, result.text) == ("sent", (
         "sent the week ending 2023-02-10 to team@example.org, alex.bennee@example.org, "
-        f"engineer@example.org as {ledger_json(config)['message_id']}\n")
+        f"engineer@example.org as {ledger_json(config)['message_id']}"))
 
 
 def test_dry_run_prints_message_and_envelope_and_touches_nothing(
@@ -147,7 +147,7 @@ def test_a_failed_source_sends_nothing(tmp_path: Path, server: LoopbackSMTP) -> 
     failure = SourceFailure("jira", "jira: HTTP 503 from http://jira.example (try later)")
     with pytest.raises(SourceError, match=r"2023-02-10: jira: HTTP 503 .*; nothing was sent"
                        ) as err:
-        send_week(ctx, WEEK, SendOptions(), render=lambda stale: "body\n",
+        send_week(ctx.config, WEEK, SendOptions(), now=ctx.now, render=lambda stale: "body\n",
                   pull=lambda: (failure,))
     assert err.value.exit_status == 1 and "--allow-stale" in str(err.value)
     assert server.received == [] and not (tmp_path / "data" / "sent").exists()
@@ -157,9 +157,9 @@ def test_allow_stale_sends_the_last_snapshot_and_says_so(tmp_path: Path,
                                                          server: LoopbackSMTP) -> None:
     config = write_config(tmp_path, port=server.port)
     ctx, _ = make_context(config)
-    assert send_week(ctx, WEEK, SendOptions(allow_stale=True),
-                     render=lambda stale: build_email_body(ctx, WEEK, stale=stale),
-                     pull=lambda: (SourceFailure("jira", "jira: down"),)) == 0
+    assert send_week(ctx.config, WEEK, SendOptions(allow_stale=True), now=ctx.now,
+                     render=lambda stale: build_email_body(ctx.config, WEEK, stale=stale),
+                     pull=lambda: (SourceFailure("jira", "jira: down"),)).outcome == "sent"
     [got] = server.received
     text = got.message.get_content()
     assert "[STR-76] (Break down the latency)" in text  # from the stored snapshot
@@ -214,7 +214,7 @@ def test_preview_edit_with_a_failing_editor_is_a_usage_error(
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("EDITOR", "false")
     run = run_cli(config, "preview", "--offline", "--edit")
-    assert run.status == 2 and "exited 1" in run.err
+    assert run.status == 2 and "exited with status 1" in run.err
 
 
 def test_archive_git_commits_the_week_after_the_send(
@@ -290,7 +290,7 @@ def test_a_failing_jira_sends_nothing_unless_allow_stale(
     assert (tmp_path / "data" / "snapshots" / f"{WEEK}" / "jira.json").read_bytes() == snapshot
     text = server.received[0].message.get_content()
     assert "[STR-76] (Break down the latency)" in text  # the last snapshot's summary
-    assert "The jira data in this report is stale as of 2023-02-13T08:59:00+09:00" in text
+    assert "The jira data in this report is stale as of 2023-02-13 08:59 +0900" in text
 
 
 def test_under_cron_a_successful_send_prints_nothing_even_with_warnings(

@@ -12,8 +12,8 @@ import pytest
 
 from reporter.cli import main
 from reporter.config import load_config
-from reporter.measure.findings import finding_lines
 from reporter.model.cards import Attachment, Card, JiraSnapshot
+from reporter.report.findings import finding_lines
 from reporter.sources.jira.attachments import looks_like_measurement
 from reporter.sources.measurements import pull_measurements
 from reporter.trace.finding import is_trace

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 
@@ -11,7 +12,7 @@ from reporter.config import Section
 from reporter.model.cards import JiraSnapshot
 from reporter.model.notes import CardNotes, SectionNotes, WeekNotes
 from reporter.store.notes import load_week_notes
-from reporter.tracker import Dropped, carry_forward
+from reporter.tracker.carry import Dropped, carry_forward
 from tests.tracker_helpers import (
     W1,
     W2,
@@ -233,10 +234,23 @@ def test_draft_edit_reports_a_broken_edit_and_a_failing_editor(tmp_path, capsys,
     monkeypatch.setenv("EDITOR", str(tmp_path / "no-such-editor"))
     r = run(capsys, setup, "draft", "--week", str(W1), "--edit", now=during(W2))
     assert r.status == 2 and "cannot run" in r.err
+    # Neither $VISUAL nor $EDITOR: vi, as git does; $VISUAL wins over $EDITOR.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name in ("vi", "visual-editor"):
+        script = bin_dir / name
+        script.write_text(f"#!{sys.executable}\nimport sys\n"
+                          f"open(sys.argv[-1], 'a').write('# {name}\\n')\n")
+        script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.delenv("EDITOR")
     monkeypatch.delenv("VISUAL", raising=False)
     r = run(capsys, setup, "draft", "--week", str(W1), "--edit", now=during(W2))
-    assert r.status == 2 and "$EDITOR is not set" in r.err
+    assert r.status == 0 and setup.notes(W1).read_text().endswith("# vi\n")
+    monkeypatch.setenv("VISUAL", "visual-editor")
+    monkeypatch.setenv("EDITOR", "false")
+    r = run(capsys, setup, "draft", "--week", str(W1), "--edit", now=during(W2))
+    assert r.status == 0 and setup.notes(W1).read_text().endswith("# vi\n# visual-editor\n")
 
 
 def _config(setup):  # type: ignore[no-untyped-def]

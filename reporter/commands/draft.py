@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from reporter.cli import Context
-    from reporter.tracker import Draft
+    from reporter.tracker.carry import Draft
 
-log = logging.getLogger("reporter")
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +31,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     """
     from reporter.editor import edit_file
     from reporter.store.notes import load_week_notes, notes_path
-    from reporter.store.weekfile import create_text, draft_week
+    from reporter.store.weekfile import create_text
+    from reporter.tracker.draft import draft_week
 
     config = ctx.config
     week_end = ctx.week(args.week, "this")
@@ -54,6 +55,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
 def _log_draft(draft: Draft) -> None:
     origin = f"the week ending {draft.source_week}" if draft.source_week else "the configuration"
+    if draft.jira_week is not None:
+        origin += f" and the Jira pull of the week ending {draft.jira_week}"
     log.info("drafted from %s: %d cards", origin, len(draft.card_keys()))
     for dropped in draft.dropped:
         log.info("dropped %s: %s in Jira", dropped.key, dropped.status or "closed")

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from reporter.errors import UsageError
 
 if TYPE_CHECKING:
-    from reporter.cardhistory import CardHistory, CardWeek, WeekInputs
     from reporter.cli import Context
     from reporter.config import Config
+    from reporter.tracker.history import CardHistory, CardWeek, WeekInputs
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,8 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
-    from reporter.cardhistory import card_history
     from reporter.store.notes import CARD_KEY_RE
+    from reporter.tracker.history import card_history
 
     key = args.key.upper()
     if not CARD_KEY_RE.match(key):
@@ -49,14 +49,14 @@ def _since(text: str | None) -> dt.date | None:
 
 
 def _week_inputs(config: Config, key: str, since: dt.date | None) -> list[WeekInputs]:
-    from reporter.archive import archived_weeks
-    from reporter.cardhistory import WeekInputs
     from reporter.deliver.ledger import week_state
     from reporter.model.cards import JiraSnapshot
+    from reporter.report.inputs import findings_by_card
     from reporter.store import snapshot
+    from reporter.store.datarepo import archived_weeks
     from reporter.store.notes import load_week_notes, note_weeks
     from reporter.store.snapshot import weeks_with
-    from reporter.store.tracked import findings_by_card
+    from reporter.tracker.history import WeekInputs
 
     data_dir = config.data_dir
     with_notes = set(note_weeks(config))
@@ -80,7 +80,7 @@ def _week_inputs(config: Config, key: str, since: dt.date | None) -> list[WeekIn
 
 
 def format_history(history: CardHistory) -> str:
-    from reporter.textfmt import card_header
+    from reporter.report.layout import card_header
 
     blocks = [card_header(history.key, history.summary)]
     blocks.extend(_week_block(week) for week in history.weeks)
@@ -88,7 +88,7 @@ def format_history(history: CardHistory) -> str:
 
 
 def _week_block(week: CardWeek) -> str:
-    from reporter.textfmt import bullet_list, is_loose, wrap_generated
+    from reporter.report.layout import bullet_list, is_loose, wrap_generated
 
     status = week.status or "no Jira pull"
     if week.previous_status:

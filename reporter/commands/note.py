@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from reporter.config import Config
     from reporter.model.notes import WeekNotes
 
-log = logging.getLogger("reporter")
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -147,7 +147,8 @@ def _add_to_existing(config: Config, week_end: dt.date, target: Target, text: st
 
 
 def _add_to_new(config: Config, week_end: dt.date, target: Target, text: str) -> bool:
-    from reporter.store.weekfile import check_text, create_text, draft_week
+    from reporter.store.weekfile import check_text, create_text
+    from reporter.tracker.draft import draft_week
 
     drafted = draft_week(config, week_end)
     new = _append(drafted.path, drafted.text, target, text)

@@ -7,12 +7,10 @@ import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
-from reporter.errors import UsageError
-
 if TYPE_CHECKING:
     from reporter.cli import Context
 
-log = logging.getLogger("reporter")
+log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,17 +26,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
-    from reporter.commands.pull import live_sources, pull_sources
+    from reporter.sources.pull import live_sources, pull_sources
 
     week_end = ctx.week(args.week, "due")
     failed: tuple[str, ...] = ()
-    if not args.offline and live_sources(ctx):
-        failures = pull_sources(ctx, week_end)
+    if not args.offline and live_sources(ctx.config):
+        failures = pull_sources(ctx.config, week_end, ctx.now)
         for failure in failures:
             log.error("%s", failure.reason)
         failed = tuple(f.name for f in failures)
     if args.edit:
-        edit_notes(ctx, week_end)
+        from reporter.editor import edit_file
+        from reporter.store.notes import notes_path
+
+        path = notes_path(ctx.config.data_dir, week_end)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        edit_file(path)
     text = preview_text(ctx, week_end, failed)
     if args.diff:
         text = diff_with_last_sent(ctx, week_end, text)
@@ -49,9 +52,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
 def preview_text(ctx: Context, week_end: dt.date, stale: tuple[str, ...]) -> str:
     """The message bytes `send` would hand over now, without the Date header, as text."""
-    from reporter.report import build_email_body
+    from reporter.report.body import build_email_body
 
-    body = build_email_body(ctx, week_end, stale=stale)
+    body = build_email_body(ctx.config, week_end, stale=stale)
     mail = ctx.config.mail
     if mail is None:  # nothing to send with: show what there is
         from reporter.config import DEFAULT_SUBJECT
@@ -85,28 +88,3 @@ def diff_with_last_sent(ctx: Context, week_end: dt.date, text: str) -> str:
     new = readable_text(text.encode("utf-8")).splitlines(keepends=True)
     diff = difflib.unified_diff(old, new, f"sent/{earlier}.eml", f"preview/{week_end}")
     return "".join(line if line.endswith("\n") else line + "\n" for line in diff)
-
-
-def edit_notes(ctx: Context, week_end: dt.date) -> None:
-    """Run $VISUAL or $EDITOR (or vi) on the week's notes file, without a shell."""
-    import os
-    import shlex
-    import subprocess
-
-    from reporter.store.notes import notes_path
-
-    path = notes_path(ctx.config.data_dir, week_end)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    try:
-        argv = [*shlex.split(editor), str(path)]
-    except ValueError as exc:
-        raise UsageError(f"$EDITOR {editor!r}: {exc}") from None
-    try:
-        done = subprocess.run(argv, check=False)  # noqa: S603 - the user's own editor
-    except OSError as exc:
-        raise UsageError(f"cannot start the editor {argv[0]!r}: {exc.strerror}",
-                         hint="set EDITOR to your editor's command") from None
-    if done.returncode != 0:
-        raise UsageError(f"the editor {argv[0]!r} exited {done.returncode}; "
-                         f"{path} is as the editor left it")

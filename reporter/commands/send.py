@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from reporter.cli import add_week_argument
 
 if TYPE_CHECKING:
     from reporter.cli import Context
-    from reporter.model.sources import SourceFailure
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,23 +26,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     from reporter.deliver.send import SendOptions, send_week
+    from reporter.report.body import build_email_body
+    from reporter.sources.pull import pull_sources
 
+    config = ctx.config
     week_end = ctx.week(args.week, "last")
     options = SendOptions(force=args.force, allow_stale=args.allow_stale,
                           offline=args.offline or args.dry_run, dry_run=args.dry_run)
-    return send_week(ctx, week_end, options,
-                     render=lambda stale: _render(ctx, week_end, stale),
-                     pull=lambda: _pull(ctx, week_end))
-
-
-def _render(ctx: Context, week_end: dt.date, stale: tuple[str, ...]) -> str:
-    from reporter.report import build_email_body
-
-    # Under cron a successful send prints nothing: warnings show on a terminal only.
-    return build_email_body(ctx, week_end, stale=stale, quiet=not ctx.interactive)
-
-
-def _pull(ctx: Context, week_end: dt.date) -> tuple[SourceFailure, ...]:
-    from reporter.commands.pull import pull_sources
-
-    return pull_sources(ctx, week_end)
+    result = send_week(
+        config, week_end, options, now=ctx.now,
+        # Under cron a successful send prints nothing: warnings show on a terminal only.
+        render=lambda stale: build_email_body(config, week_end, stale=stale,
+                                              quiet=not ctx.interactive),
+        pull=lambda: pull_sources(config, week_end, ctx.now))
+    if result.outcome == "dry-run":
+        ctx.stdout.write(result.text)
+    elif result.outcome == "already-sent" or ctx.interactive:
+        ctx.stdout.write(result.text + "\n")
+    return 0

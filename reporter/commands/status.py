@@ -53,9 +53,9 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
 def _tracked(config: Config, this_week: dt.date, notes: WeekNotes | None,
              weeks: list[dt.date]) -> list[str]:
-    from reporter.compose import card_sort_key
-    from reporter.progress import progress_of
+    from reporter.report.compose import card_sort_key
     from reporter.store.tracked import jira_view
+    from reporter.tracker.progress import progress_of
 
     keys = notes.card_keys() if notes else ()
     view = jira_view(config.data_dir, this_week, keys)
@@ -109,6 +109,7 @@ def _newest_first(config: Config, weeks: list[dt.date], newest: WeekNotes | None
 
 def _pulls(config: Config) -> list[str]:
     from reporter.store.tracked import SOURCES, last_pull
+    from reporter.timefmt import human_stamp
 
     configured = {
         "jira": config.jira is not None,
@@ -124,7 +125,7 @@ def _pulls(config: Config) -> list[str]:
             what = "never" if configured[source] else "not configured"
         else:
             week, when = found
-            what = f"{when or 'time unknown'} (week ending {week})"
+            what = f"{human_stamp(when, config.tz) or 'time unknown'} (week ending {week})"
             if not configured[source]:
                 what += ", not configured now"
         lines.append(f"  {source:<{width}}  {what}")
@@ -175,7 +176,7 @@ def _weeks(config: Config, this_week: dt.date, weeks_with_notes: list[dt.date]) 
 def _archive(config: Config) -> str | None:
     if config.archive != "git":
         return None
-    from reporter.archive import archived_weeks
+    from reporter.store.datarepo import archived_weeks
 
     archived = archived_weeks(config)
     if not archived:

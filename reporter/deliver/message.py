@@ -25,9 +25,6 @@ from reporter.config import MailConfig
 from reporter.errors import ConfigError, InputError
 
 MAX_LINE_OCTETS = 998  # RFC 5322 section 2.1.1, without the CRLF
-HEADER_ORDER = ("From", "To", "Cc", "Subject", "Mail-Followup-To", "Date", "Message-ID",
-                "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
-                "Content-Disposition")
 
 
 class _PlainContentType(ContentTypeHeader):
@@ -206,21 +203,6 @@ def readable_text(data: bytes) -> str:
                    if name.lower() != "date")
     body = msg.get_content() if not msg.is_multipart() else msg.as_string()
     return head + "\n" + body.replace("\r\n", "\n")
-
-
-def without_date(data: bytes) -> bytes:
-    """The message bytes minus the Date header (what preview can show ahead of sending)."""
-    head, sep, rest = data.partition(b"\n\n")
-    lines = head.split(b"\n")
-    kept: list[bytes] = []
-    skipping = False
-    for line in lines:
-        if line[:1] in (b" ", b"\t") and skipping:
-            continue
-        skipping = line.lower().startswith(b"date:")
-        if not skipping:
-            kept.append(line)
-    return b"\n".join(kept) + sep + rest
 
 
 # -- checks ------------------------------------------------------------------------

@@ -34,7 +34,8 @@ from reporter.errors import ConfigError, DeliveryError, SourceError
 from reporter.model.sources import SourceFailure
 
 if TYPE_CHECKING:
-    from reporter.cli import Context
+    from zoneinfo import ZoneInfo
+
     from reporter.config import Config, MailConfig
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,14 @@ class SendOptions:
 
 
 @dataclass(frozen=True)
+class SendResult:
+    """What a send did, for the command to say: the outcome and its one line (or the dry run)."""
+
+    outcome: str  # sent | already-sent | dry-run
+    text: str
+
+
+@dataclass(frozen=True)
 class Prepared:
     """Everything a send hands over, built before anything is written."""
 
@@ -64,7 +73,8 @@ class Prepared:
 
 def mail_config(config: Config) -> MailConfig:
     if config.mail is None:
-        raise ConfigError(f"{config.path}: no mail: section", hint="see config/example.yaml")
+        raise ConfigError(f"{config.path}: no mail: section",
+                          hint="`reporter init --print` shows the mail keys")
     return config.mail
 
 
@@ -74,9 +84,10 @@ def week_message_id(config: Config, week_end: dt.date) -> str:
     return entry.message_id if entry else make_message_id(mail_config(config), week_end)
 
 
-def prepare(ctx: Context, week_end: dt.date, body: str, message_id: str) -> Prepared:
-    mail = mail_config(ctx.config)
-    date = ctx.now.astimezone(ctx.config.tz)
+def prepare(config: Config, now: dt.datetime, week_end: dt.date, body: str,
+            message_id: str) -> Prepared:
+    mail = mail_config(config)
+    date = now.astimezone(config.tz)
     msg = build_message(mail, week_end=week_end, body=body, message_id=message_id, date=date)
     return Prepared(message_id, message_bytes(msg), msg["Date"], envelope_of(mail))
 
@@ -100,30 +111,31 @@ def transport_label(mail: MailConfig) -> str:
     return f"smtp {mail.smtp.host}:{mail.smtp.port} ({mail.smtp.security})"
 
 
-def send_week(ctx: Context, week_end: dt.date, options: SendOptions, *, render: Render,
-              pull: Pull, transport: Transport | None = None,
-              clock: Clock | None = None, sleep: Callable[[float], None] = time.sleep) -> int:
-    """Send the week's email at most once; returns the exit status.
+def send_week(config: Config, week_end: dt.date, options: SendOptions, *, now: dt.datetime,
+              render: Render, pull: Pull, transport: Transport | None = None,
+              clock: Clock | None = None, sleep: Callable[[float], None] = time.sleep
+              ) -> SendResult:
+    """Send the week's email at most once; raises ReporterError when it was not (all) sent.
 
-    `render(stale)` gives the body, `pull()` refreshes the snapshots and names the
-    sources that failed; `transport` defaults to the configured one.
+    `now` dates the message; `render(stale)` gives the body, `pull()` refreshes the
+    snapshots and names the sources that failed; `transport` defaults to the
+    configured one.
     """
-    mail = mail_config(ctx.config)
-    data_dir = ctx.config.data_dir
+    mail = mail_config(config)
+    data_dir = config.data_dir
     if options.dry_run:
-        return _dry_run(ctx, week_end, mail, render)
+        return _dry_run(config, now, week_end, mail, render)
     with data_lock(data_dir):
         crash_point("locked")
         entry = read_ledger(data_dir, week_end)
         if entry is not None and not options.force:
             if entry.state == "sent":
-                ctx.stdout.write(already_sent(ctx, entry) + "\n")
-                archived = _archive(ctx, week_end, entry.message_id)  # retry a failed one
+                archived = _commit_data(config, week_end, entry.message_id)  # retry a failed one
                 if archived is not None:
                     raise archived
-                return 0
+                return SendResult("already-sent", already_sent(config.tz, entry))
             if entry.state == "ambiguous":
-                raise _ambiguous_error(ctx, entry)
+                raise _ambiguous_error(config.tz, entry)
         stale: tuple[str, ...] = ()
         if not options.offline:
             failures = pull()
@@ -139,11 +151,12 @@ def send_week(ctx: Context, week_end: dt.date, options: SendOptions, *, render: 
                 log.info("%s; sending its last snapshot (marked stale)", failure.reason)
             stale = failed
         message_id = entry.message_id if entry else make_message_id(mail, week_end)
-        prepared = prepare(ctx, week_end, render(stale), message_id)
+        prepared = prepare(config, now, week_end, render(stale), message_id)
         chosen = transport or make_transport(mail)
         entry = entry or LedgerEntry(week_end=week_end, state="sending", message_id=message_id)
-        accepted = _deliver(ctx, entry, prepared, chosen, mail, clock or _wall_clock, sleep)
-        archived = _archive(ctx, week_end, message_id)
+        accepted = _deliver(data_dir, entry, prepared, chosen, mail, clock or _wall_clock,
+                            sleep)
+        archived = _commit_data(config, week_end, message_id)
     if accepted.refused:
         if archived is not None:
             log.error("%s", archived)
@@ -153,16 +166,13 @@ def send_week(ctx: Context, week_end: dt.date, options: SendOptions, *, render: 
                             hint="check the address in mail.to/mail.cc; the others got it")
     if archived is not None:
         raise archived
-    if ctx.interactive:
-        ctx.stdout.write(f"sent the week ending {week_end} to "
-                         f"{', '.join(accepted.recipients)} as {message_id}\n")
-    return 0
+    return SendResult("sent", f"sent the week ending {week_end} to "
+                      f"{', '.join(accepted.recipients)} as {message_id}")
 
 
-def _deliver(ctx: Context, entry: LedgerEntry, prepared: Prepared, transport: Transport,
+def _deliver(data_dir: Path, entry: LedgerEntry, prepared: Prepared, transport: Transport,
              mail: MailConfig, clock: Clock, sleep: Callable[[float], None]) -> Accepted:
     """Record, hand over, record; retry temporary failures `mail.retries` times."""
-    data_dir = ctx.config.data_dir
     week_end = entry.week_end
     prior = entry.state if entry.attempts else None
     # A forced resend never makes a sent week look unsent, nor an ambiguous one.
@@ -253,16 +263,16 @@ def _unwritable(path: Path, exc: OSError, then: str = "; nothing was sent") -> D
                          hint="check the free space and permissions of data_dir")
 
 
-def already_sent(ctx: Context, entry: LedgerEntry) -> str:
+def already_sent(tz: ZoneInfo, entry: LedgerEntry) -> str:
     sent = entry.last_sent
-    when = _when(ctx, sent.date if sent else None, sent.finished_at if sent else None)
+    when = _when(tz, sent.date if sent else None, sent.finished_at if sent else None)
     return (f"week ending {entry.week_end} already sent{when} as {entry.message_id}; "
             "nothing to do (`reporter send --force` resends it)")
 
 
-def _ambiguous_error(ctx: Context, entry: LedgerEntry) -> DeliveryError:
+def _ambiguous_error(tz: ZoneInfo, entry: LedgerEntry) -> DeliveryError:
     last = entry.last
-    when = _when(ctx, None, last.started_at if last else None)
+    when = _when(tz, None, last.started_at if last else None)
     why = f": {last.reason}" if last and last.reason else ""
     return DeliveryError(
         f"week ending {entry.week_end} is ambiguous: the message {entry.message_id} was "
@@ -272,7 +282,7 @@ def _ambiguous_error(ctx: Context, entry: LedgerEntry) -> DeliveryError:
     )
 
 
-def _when(ctx: Context, date_header: str | None, at: dt.datetime | None) -> str:
+def _when(tz: ZoneInfo, date_header: str | None, at: dt.datetime | None) -> str:
     from email.utils import parsedate_to_datetime
 
     moment = at
@@ -283,33 +293,33 @@ def _when(ctx: Context, date_header: str | None, at: dt.datetime | None) -> str:
             pass
     if moment is None or moment.tzinfo is None:
         return ""
-    return f" on {moment.astimezone(ctx.config.tz):%Y-%m-%d %H:%M %z}"
+    return f" on {moment.astimezone(tz):%Y-%m-%d %H:%M %z}"
 
 
-def _dry_run(ctx: Context, week_end: dt.date, mail: MailConfig, render: Render) -> int:
-    entry = read_ledger(ctx.config.data_dir, week_end)
+def _dry_run(config: Config, now: dt.datetime, week_end: dt.date, mail: MailConfig,
+             render: Render) -> SendResult:
+    entry = read_ledger(config.data_dir, week_end)
     message_id = entry.message_id if entry else make_message_id(mail, week_end)
-    prepared = prepare(ctx, week_end, render(()), message_id)
-    state = (already_sent(ctx, entry) if entry and entry.state == "sent"
+    prepared = prepare(config, now, week_end, render(()), message_id)
+    state = (already_sent(config.tz, entry) if entry and entry.state == "sent"
              else f"week ending {week_end}: {entry.state if entry else 'not sent yet'}")
     envelope = ["--- envelope (dry run: nothing sent, nothing written) ---",
                 f"MAIL FROM:<{prepared.envelope.sender}>",
                 *(f"RCPT TO:<{r}>" for r in prepared.envelope.recipients),
                 f"via {transport_label(mail)}", state]
-    ctx.stdout.write(prepared.data.decode("utf-8", "replace"))
-    ctx.stdout.write("".join(line + "\n" for line in envelope))
-    return 0
+    return SendResult("dry-run", prepared.data.decode("utf-8", "replace")
+                      + "".join(line + "\n" for line in envelope))
 
 
-def _archive(ctx: Context, week_end: dt.date, message_id: str) -> DeliveryError | None:
+def _commit_data(config: Config, week_end: dt.date, message_id: str) -> DeliveryError | None:
     """With `archive: git`, commit the week's files; a failure is returned, the send stands."""
-    if ctx.config.archive != "git":
+    if config.archive != "git":
         return None
-    from reporter.archive import commit_week
     from reporter.errors import ReporterError
+    from reporter.store.datarepo import commit_week
 
     try:
-        commit_week(ctx.config, week_end, message_id)
+        commit_week(config, week_end, message_id)
     except ReporterError as exc:
         return DeliveryError(f"week {week_end} was sent as {message_id}, but {exc.message}",
                              hint=exc.hint)

@@ -1,6 +1,6 @@
 """Test hook: REPORTER_TEST_CRASH_AT=<step> kills this process with SIGKILL at that step.
 
-Only the tests set the variable (tests/test_send_crash.py), to prove that a run
+Only the tests set the variable (tests/test_send_processes.py), to prove that a run
 killed at any step of the ledger leaves the week sent at most once and loses
 nothing. The steps, in the order a send reaches them, are in STEPS.
 """

@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,8 +22,10 @@ from pathlib import Path
 from reporter.errors import SourceError
 from reporter.fsutil import write_atomic
 from reporter.model.patches import MergedCommit
+from reporter.sources.gitexec import git_env, git_exe
+from reporter.sources.patchid import patch_ids_of_commits
 
-log = logging.getLogger("reporter.git")
+log = logging.getLogger(__name__)
 
 STATE_VERSION = 2
 RELEASE_TAG_RE = re.compile(r"^v\d{4}\.\d{2}(?:\.\d+)?(?:-rc\d+)?$")
@@ -292,8 +293,8 @@ class GitTree:
 
     def _stream(self, args: list[str]) -> Iterator[str]:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [_git_exe(), "-C", str(self.repo), *args], stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, env=_git_env(),
+            [git_exe(), "-C", str(self.repo), *args], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=git_env(),
         )
         assert proc.stdout is not None
         for raw in proc.stdout:
@@ -314,58 +315,9 @@ class GitTree:
 
     def _git(self, args: list[str]) -> subprocess.CompletedProcess[str]:
         return subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [_git_exe(), "-C", str(self.repo), *args], capture_output=True, text=True,
-            env=_git_env(), check=False,
+            [git_exe(), "-C", str(self.repo), *args], capture_output=True, text=True,
+            env=git_env(), check=False,
         )
-
-
-def patch_ids_of_commits(repo: Path, shas: Sequence[str]) -> list[tuple[str, str]]:
-    """(patch-id, sha) of each commit, by `git log -p --no-walk | git patch-id --stable`."""
-    if not shas:
-        return []
-    log_proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-        [_git_exe(), "-C", str(repo), "log", "--no-walk=unsorted", "-p", "--no-color",
-         "--format=commit %H", *shas, "--"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_git_env(),
-    )
-    pid_proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-        [_git_exe(), "-C", str(repo), "patch-id", "--stable"], stdin=log_proc.stdout,
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_git_env(),
-    )
-    assert log_proc.stdout is not None
-    log_proc.stdout.close()
-    out, _ = pid_proc.communicate()
-    log_proc.wait()
-    pairs = []
-    for line in out.decode().splitlines():
-        fields = line.split()
-        if len(fields) == 2:
-            pairs.append((fields[0], fields[1]))
-    return pairs
-
-
-def patch_ids_of_mails(texts: dict[str, str], git_dir: Path | None = None) -> dict[str, str]:
-    """`git patch-id --stable` of posted patches (their mail text), keyed like `texts`."""
-    if not texts:
-        return {}
-    keys = list(texts)
-    stream = []
-    for index, key in enumerate(keys):
-        # A synthetic `commit <hex>` line separates the patches and names them.
-        stream.append(f"commit {index + 1:040x}\n{texts[key]}\n")
-    cwd = str(git_dir) if git_dir else None
-    proc = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        [_git_exe(), "patch-id", "--stable"], input="".join(stream).encode("utf-8"),
-        capture_output=True, env=_git_env(), cwd=cwd, check=False,
-    )
-    result = {}
-    for line in proc.stdout.decode().splitlines():
-        fields = line.split()
-        if len(fields) == 2:
-            index = int(fields[1], 16) - 1
-            if 0 <= index < len(keys):
-                result[keys[index]] = fields[0]
-    return result
 
 
 def msgid_of_trailer(value: str) -> str | None:
@@ -386,25 +338,3 @@ def msgid_of_trailer(value: str) -> str | None:
 
 def _norm_subject(subject: str) -> str:
     return " ".join(subject.split())
-
-
-def _git_exe() -> str:
-    """The git program's full path (once), or a SourceError naming the fix."""
-    global _GIT_EXE
-    if _GIT_EXE is None:
-        found = shutil.which("git")
-        if found is None:
-            raise SourceError("git: the git program is not installed",
-                              hint="install git, or remove patches.git from the configuration")
-        _GIT_EXE = found
-    return _GIT_EXE
-
-
-_GIT_EXE: str | None = None
-
-
-def _git_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["LC_ALL"] = "C"
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    return env

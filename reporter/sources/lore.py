@@ -20,7 +20,7 @@ from reporter.sources.patch_http import Deadline
 if TYPE_CHECKING:
     import requests
 
-log = logging.getLogger("reporter.lore")
+log = logging.getLogger(__name__)
 
 # Matched on the lower-cased text (case-insensitive patterns are several times slower);
 # the spans then index the original text.

@@ -29,7 +29,7 @@ from reporter.model.cards import JiraSnapshot
 from reporter.model.findings import Finding, MeasurementSnapshot
 from reporter.week import week_start
 
-log = logging.getLogger("reporter.measurements")
+log = logging.getLogger(__name__)
 
 _DATE_RE = re.compile(r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
 _MAGIC = re.compile(r"[*?\[]")
@@ -52,7 +52,7 @@ def pull_measurements(config: Config, week_end: dt.date, now: dt.datetime, *,
         findings.extend(_attachments(config, jira))
     # In the configuration's order (the email shows a card's findings in this order),
     # each entry's files by name, then the Jira attachments.
-    log.info("measurements: %d files", len(findings))
+    log.info("measurements: %d %s", len(findings), "file" if len(findings) == 1 else "files")
     return MeasurementSnapshot(pulled_at=now.isoformat(), findings=tuple(findings))
 
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from reporter.sources.mbox import Message
     from reporter.sources.patchwork import PatchInfo, SeriesInfo
 
-log = logging.getLogger("reporter.patches")
+log = logging.getLogger(__name__)
 
 HORIZON_MARGIN = dt.timedelta(days=1)
 
@@ -212,7 +212,8 @@ def _with_thread(series: Series, pc: PatchesConfig, http: requests.Session,
 
 def _merged(pc: PatchesConfig, config: Config, series_list: Sequence[Series],
             emails: Sequence[str], texts: dict[str, str]) -> dict[str, MergedCommit]:
-    from reporter.sources.gittree import GitTree, PatchQuery, patch_ids_of_mails
+    from reporter.sources.gittree import GitTree, PatchQuery
+    from reporter.sources.patchid import patch_ids_of_mails
     from reporter.sources.patchwork import clean_subject
 
     assert pc.git is not None

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from reporter.config import PatchworkConfig
 
-log = logging.getLogger("reporter.patchwork")
+log = logging.getLogger(__name__)
 
 PER_PAGE = 100  # Patchwork's largest page (MAX_REST_RESULTS_PER_PAGE)
 _NUMBER_RE = re.compile(r"^\[[^\]]*?(\d+)/(\d+)[^\]]*\]")
@@ -65,6 +65,10 @@ class _Forbidden(Exception):
     """HTTP 403: the endpoint needs a token (people, users on current servers)."""
 
 
+class NotFound(SourceError):
+    """HTTP 404: no such endpoint, project or object."""
+
+
 class PatchworkClient:
     """Reads one project of one Patchwork server, page by page, within the pull's deadline."""
 
@@ -77,7 +81,6 @@ class PatchworkClient:
         self.timeout_s = timeout_s
         self.deadline = deadline
         self.max_pages = max_pages
-        self.requests_made = 0
 
     # -- the public reads -------------------------------------------------
 
@@ -131,6 +134,10 @@ class PatchworkClient:
         return [change for e in self._list("events", params)
                 if (change := _state_change(e)) is not None]
 
+    def read(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """The JSON of one GET of `<api>/<path>` (for `reporter doctor`); NotFound on 404."""
+        return self._get_json(f"{self.api}/{path}", params)
+
     # -- paging and errors ------------------------------------------------
 
     def _list(self, endpoint: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -182,7 +189,6 @@ class PatchworkClient:
         import requests
 
         self.deadline.check("patchwork", f"reading {url}")
-        self.requests_made += 1
         try:
             response = self.session.get(
                 url, params=params, timeout=self.deadline.timeout(self.timeout_s),
@@ -201,7 +207,7 @@ class PatchworkClient:
         if response.status_code == 403:
             raise _Forbidden(url)
         if response.status_code == 404:
-            raise SourceError(
+            raise NotFound(
                 f"patchwork: HTTP 404 from {url}",
                 hint="check patches.patchwork.url, project and api_version",
             )

@@ -15,7 +15,7 @@ from reporter.sources.patch_http import Deadline
 if TYPE_CHECKING:
     import requests
 
-log = logging.getLogger("reporter.pipermail")
+log = logging.getLogger(__name__)
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")

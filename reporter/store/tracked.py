@@ -1,4 +1,4 @@
-"""Reads what the tracker needs from past weeks: Jira card states, pull times and findings."""
+"""Reads past weeks' stored snapshots: each card's newest state, and when each source was pulled."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from reporter.model.cards import Card, JiraSnapshot
 from reporter.store import snapshot
 
-log = logging.getLogger("reporter")
+log = logging.getLogger(__name__)
 
 SOURCES = ("jira", "measurements", "patches")
 
@@ -74,22 +74,3 @@ def last_pull(data_dir: Path, source: str) -> tuple[dt.date, str | None] | None:
     if not weeks:
         return None
     return weeks[-1], pulled_at(data_dir, weeks[-1], source)
-
-
-def findings_by_card(data_dir: Path, week_end: dt.date) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """The week's findings as the email words them (with last week's figures), by card."""
-    if not snapshot.part_path(data_dir, week_end, "measurements").is_file():
-        return {}
-    from reporter.measure.findings import finding_lines, previous_finding
-    from reporter.model.findings import MeasurementSnapshot
-
-    current = snapshot.read_part(data_dir, week_end, "measurements", MeasurementSnapshot)
-    last = snapshot.read_part(data_dir, week_end - dt.timedelta(days=7), "measurements",
-                              MeasurementSnapshot)
-    out: dict[str, list[tuple[str, ...]]] = {}
-    for finding in current.findings if current else ():
-        if finding.card is None:  # `reporter measure` figures; no card to go under
-            continue
-        out.setdefault(finding.card, []).append(
-            finding_lines(finding, previous_finding(finding, last)))
-    return {key: tuple(value) for key, value in out.items()}

@@ -1,52 +1,23 @@
-"""Creates the week's notes file and adds bullets to it: checked first, written atomically."""
+"""The week's notes file as text: checked by the notes reader, read exactly, written atomically."""
 
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import logging
 import os
 import stat
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from reporter.config import Config
 from reporter.errors import InputError, ReporterError
-from reporter.fsutil import fsync_dir, write_atomic
+from reporter.fsutil import atomic_file, write_atomic
 from reporter.model.notes import WeekNotes
-from reporter.store.notes import load_week_notes, note_weeks, notes_path, parse_week_notes
-from reporter.tracker import Draft, carry_forward
+from reporter.store.notes import parse_week_notes
 from reporter.yamldoc import YamlSyntaxError, load_yaml_text
 
-log = logging.getLogger("reporter")
+log = logging.getLogger(__name__)
 
 BOM = "\ufeff"
-
-
-@dataclass(frozen=True)
-class Drafted:
-    path: Path
-    draft: Draft
-    text: str
-
-
-def draft_week(config: Config, week_end: dt.date) -> Drafted:
-    """The new notes file of `week_end`, carried from the latest earlier week with notes.
-
-    Nothing is written; the text is checked with the notes reader first.
-    """
-    from reporter.store.notewriter import draft_text
-    from reporter.store.tracked import jira_view
-
-    earlier = [w for w in note_weeks(config) if w < week_end]
-    previous = load_week_notes(config, earlier[-1]) if earlier else None
-    view = jira_view(config.data_dir, week_end, previous.card_keys() if previous else ())
-    draft = carry_forward(week_end, config.sections, previous, view.known, view.current)
-    path = notes_path(config.data_dir, week_end)
-    text = draft_text(draft)
-    check_text(config, week_end, path, text)
-    return Drafted(path, draft, text)
 
 
 def check_text(config: Config, week_end: dt.date, path: Path, text: str) -> WeekNotes:
@@ -86,39 +57,12 @@ def write_text(path: Path, text: str) -> None:
 def create_text(path: Path, text: str) -> bool:
     """Write a new file atomically, never replacing one that exists; False when one does."""
     try:
-        return _create(path, text)
+        with atomic_file(path, exclusive=True, mode=0o666 & ~_umask()) as fh:  # as an editor
+            fh.write(text.encode("utf-8"))
+    except FileExistsError:
+        return False
     except OSError as exc:
         raise ReporterError(f"{path}: cannot write: {exc.strerror}") from None
-
-
-def _create(path: Path, text: str) -> bool:
-    """The data goes to a temporary file that is then hard-linked to `path`: link(2) fails
-    when `path` exists, so a file created meanwhile by another run is never overwritten.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-            fh.flush()
-            os.fchmod(fh.fileno(), 0o666 & ~_umask())  # as an editor would create it
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP):
-                raise
-            if path.exists():  # no hard links here: check, then rename
-                return False
-            os.replace(tmp, path)
-    finally:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-    fsync_dir(path.parent)
     return True
 
 

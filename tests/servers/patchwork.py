@@ -33,6 +33,9 @@ class Behaviour:
     endless_endpoint: str | None = None  # this list always has a next page
     status: int | None = None  # every request answers this status
     not_json: bool = False
+    # An address no person has answers 400, as Patchwork's submitter filter does
+    # (patchwork/api/filters.py: "%(pk)s" is not a valid value).
+    strict_submitter: bool = False
 
 
 class PatchworkServer(LoopbackHTTPServer):
@@ -61,10 +64,21 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(behaviour.status, {"detail": "Server Error."})
             return
         segments = [s for s in parts.path.split("/") if s]
+        if segments == ["api", "1.3"]:
+            self._send(200, {name: f"{state.url}/api/1.3/{name}/" for name in (
+                "bundles", "covers", "events", "patches", "people", "projects", "series",
+                "users")})
+            return
         if len(segments) < 3 or segments[:2] != ["api", "1.3"]:
             self._send(404, {"detail": "Not found."})
             return
         endpoint = segments[2]
+        if endpoint == "projects" and len(segments) == 4:
+            if segments[3] in (state.data.project, "1"):
+                self._send(200, _project(state.url, state.data.project))
+            else:
+                self._send(404, {"detail": "Not found."})
+            return
         if behaviour.not_json:
             self._raw(200, b"<html><body>Patchwork</body></html>", "text/html")
             return
@@ -79,6 +93,10 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._send(404, {"detail": "Not found."})
             return
+        unknown = self._unknown_submitter(query)
+        if unknown is not None:
+            self._send(400, {"submitter": [f'"{unknown}" is not a valid value.']})
+            return
         items = self._filtered(endpoint, query)
         if items is None:
             self._send(404, {"detail": "Not found."})
@@ -86,6 +104,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._page(endpoint, items, query, parts.path)
 
     # -- filters as Patchwork applies them ------------------------------------
+
+    def _unknown_submitter(self, query: dict[str, list[str]]) -> str | None:
+        state = self.server_state
+        if not state.behaviour.strict_submitter:
+            return None
+        known = {str(p["id"]) for p in state.data.people} | {
+            p["email"].lower() for p in state.data.people}
+        unknown = [s for s in query.get("submitter", []) if s.lower() not in known]
+        return unknown[0] if unknown else None
 
     def _filtered(self, endpoint: str, query: dict[str, list[str]]) -> list[dict[str, Any]] | None:
         data = self.server_state.data
@@ -172,3 +199,13 @@ def _when(text: str) -> dt.datetime:
     moment = dt.datetime.fromisoformat(text)
     return moment.replace(tzinfo=None) if moment.tzinfo is None else \
         moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _project(base: str, link_name: str) -> dict[str, Any]:
+    """A project as /api/1.3/projects/<id>/ shows it (patchwork/api/project.py's fields)."""
+    return {"id": 1, "url": f"{base}/api/1.3/projects/1/", "name": "U-Boot",
+            "link_name": link_name, "list_id": "u-boot.lists.denx.de",
+            "list_email": "u-boot@lists.denx.de", "web_url": "https://www.denx.de/wiki/U-Boot",
+            "scm_url": "https://source.denx.de/u-boot/u-boot.git", "webscm_url": "",
+            "maintainers": [], "subject_match": "", "list_archive_url": "",
+            "list_archive_url_format": "", "commit_url_format": ""}

@@ -5,19 +5,18 @@ from __future__ import annotations
 import logging
 import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reporter.errors import SourceError
-from reporter.fsutil import fsync_dir
+from reporter.fsutil import atomic_file
 
 if TYPE_CHECKING:
     from reporter.sources.jira.session import JiraSession
 
-log = logging.getLogger("reporter.jira")
+log = logging.getLogger(__name__)
 
 # SPEC section 6: raw samples, cyclictest/netperf output, summary YAML/JSON.
 TEXT_EXTENSIONS = frozenset({".csv", ".tsv", ".txt", ".log", ".json", ".yaml", ".yml", ".dat",
@@ -100,40 +99,30 @@ def fetch(session: JiraSession, *, url: str, attachment_id: str, filename: str, 
     return Fetched(final.relative_to(data_dir).as_posix(), downloaded=True)
 
 
+class _TooBig(Exception):
+    """The body passed the size cap: nothing is kept."""
+
+
 def _save(session: JiraSession, response: Any, final: Path, attachment_id: str, filename: str,
           cap_bytes: int) -> int | None:
-    """Stream the body into a temporary file beside `final`, then rename it; None (and no
-    file) when the body passes the cap."""
+    """Stream the body into `final` atomically; None (and no file) when it passes the cap."""
     import requests
 
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{attachment_id}-", suffix=".part", dir=final.parent)
+    written = 0
     try:
-        written = 0
-        with os.fdopen(fd, "wb") as fh:
+        with atomic_file(final) as fh:
             try:
                 for chunk in response.iter_content(CHUNK_BYTES):
                     written += len(chunk)
                     if written > cap_bytes:
-                        break
+                        raise _TooBig
                     session.deadline.check(f"downloading attachment {attachment_id}")
                     fh.write(chunk)
             except requests.exceptions.RequestException as exc:
                 # Timeouts, resets and bad chunking in mid-body; the text may hold URLs.
                 raise _broken(attachment_id, filename, exc) from None
-            fh.flush()
-            os.fsync(fh.fileno())
-        if written > cap_bytes:
-            os.unlink(tmp)
-            return None
-        os.replace(tmp, final)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    fsync_dir(final.parent)
+    except _TooBig:
+        return None
     return written
 
 

@@ -29,7 +29,7 @@ from reporter.sources.jira.session import (
     RetryPolicy,
 )
 
-log = logging.getLogger("reporter.jira")
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 

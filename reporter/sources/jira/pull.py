@@ -30,7 +30,7 @@ from reporter.sources.jira.search import all_comments, search
 from reporter.sources.jira.session import Deadline, RetryPolicy
 from reporter.week import week_start
 
-log = logging.getLogger("reporter.jira")
+log = logging.getLogger(__name__)
 
 
 def pull(config: Config, week_end: dt.date, now: dt.datetime, *,

@@ -18,7 +18,7 @@ from reporter import __version__
 from reporter.errors import SourceError
 from reporter.sources.jira import failures
 
-log = logging.getLogger("reporter.jira")
+log = logging.getLogger(__name__)
 
 RETRY_STATUSES_AFTER = (429, 503)  # honour Retry-After, else back off
 RETRY_STATUSES_BACKOFF = (502, 504)  # a proxy in front of Jira failed: back off

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from reporter.model.cards import Card
 from reporter.model.notes import WeekNotes
-from reporter.refs import Numbering, Ref
+from reporter.report.refs import Numbering, Ref
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""reporter.archive: the data folder as a git repository, one commit per sent week."""
+"""reporter.store.datarepo: the data folder as a git repository, one commit per sent week."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from reporter.archive import ArchiveError, archived_weeks, commit_week
 from reporter.config import load_config
+from reporter.store.datarepo import ArchiveError, archived_weeks, commit_week
 from tests.tracker_helpers import (
     W2,
     W3,

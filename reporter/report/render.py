@@ -8,19 +8,19 @@ import jinja2
 import jinja2.sandbox
 
 from reporter.errors import ConfigError
-from reporter.model.report import ReportView
-from reporter.textfmt import bullet_list
+from reporter.report.layout import bullet_list
+from reporter.report.view import ReportView
 
 TEMPLATE = "weekly.txt.j2"
 
 
 def default_templates_dir() -> Path:
     """templates/ beside the package in a checkout, or the installed reporter/templates."""
-    here = Path(__file__).resolve().parent
-    checkout = here.parent / "templates"
+    package = Path(__file__).resolve().parent.parent
+    checkout = package.parent / "templates"
     if (checkout / TEMPLATE).is_file():
         return checkout
-    return here / "templates"
+    return package / "templates"
 
 
 def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:

@@ -1,64 +1,49 @@
-"""Gathers the week's notes, snapshots and calendar, then composes and renders the body."""
+"""Reads the week's inputs for compose: notes, snapshots, last week's, events and findings."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-from reporter.calendar import calendar_lines
-from reporter.compose import Inputs, Stale, compose
+from reporter.config import Config
 from reporter.deliver.ledger import last_sent_before
 from reporter.model.cards import JiraSnapshot
-from reporter.render import render_body
+from reporter.report.calendar import calendar_lines
+from reporter.report.compose import Inputs, Stale
 from reporter.store import snapshot
 from reporter.store.events import load_events
-from reporter.store.notes import load_week_notes, notes_path
-from reporter.store.tracked import findings_by_card, jira_view, pulled_at
+from reporter.store.notes import load_week_notes
+from reporter.store.tracked import jira_view, pulled_at
+from reporter.timefmt import human_stamp
 
-if TYPE_CHECKING:
-    from reporter.cli import Context
-    from reporter.config import Config
-
-log = logging.getLogger("reporter")
+log = logging.getLogger(__name__)
 
 
-def build_email_body(ctx: Context, week_end: dt.date, *, stale: tuple[str, ...] = (),
-                     quiet: bool = False) -> str:
-    """The email body for the week, from what is stored.
-
-    Warnings (a card without a summary, a week without notes) go to the log; `quiet`
-    demotes them to INFO, for a cron run that must print nothing when it succeeds.
-    """
-    config = ctx.config
-    warn = log.info if quiet else log.warning
+def read_inputs(config: Config, week_end: dt.date, stale: tuple[str, ...] = ()) -> Inputs:
+    """Everything compose needs for the week, from what is stored under data_dir."""
     notes = load_week_notes(config, week_end)
-    if notes is None:
-        warn("no notes for the week ending %s (%s); run `reporter draft` to start them",
-                    week_end, notes_path(config.data_dir, week_end))
     jira = snapshot.read_part(config.data_dir, week_end, "jira", JiraSnapshot)
-    baseline = _baseline_week(config, week_end)
+    baseline = baseline_week(config, week_end)
     previous_jira = (snapshot.read_part(config.data_dir, baseline, "jira", JiraSnapshot)
                      if baseline else None)
     tracked = notes.card_keys() if notes else ()
     missing = [k for k in tracked if not _summary_in(jira, k)]
-    inputs = Inputs(
+    return Inputs(
         week_end=week_end,
         sections=config.sections,
         notes=notes,
         jira=jira,
         previous_jira=previous_jira,
         known_summaries=known_summaries(config, week_end, missing),
+        jira_configured=config.jira is not None,
         standing_remote_links=bool(config.jira and config.jira.remote_links),
         findings=findings_by_card(config.data_dir, week_end),
         patch_entries=_patch_entries(config, week_end, baseline),
         calendar=calendar_lines(config.calendar, week_end, load_events(config.data_dir)),
-        stale=tuple(Stale(name, pulled_at(config.data_dir, week_end, name)) for name in stale),
+        stale=tuple(Stale(name, human_stamp(pulled_at(config.data_dir, week_end, name),
+                                            config.tz)) for name in stale),
     )
-    composed = compose(inputs)
-    for warning in composed.warnings:
-        warn("%s", warning)
-    return render_body(composed.view, config.templates_dir)
 
 
 def _summary_in(jira: JiraSnapshot | None, key: str) -> bool:
@@ -66,7 +51,7 @@ def _summary_in(jira: JiraSnapshot | None, key: str) -> bool:
     return bool(card and card.summary)
 
 
-def _baseline_week(config: Config, week_end: dt.date) -> dt.date | None:
+def baseline_week(config: Config, week_end: dt.date) -> dt.date | None:
     """The week to compare with: the last sent one, or the latest earlier pull if none was."""
     sent = last_sent_before(config.data_dir, week_end)
     if sent is not None:
@@ -82,13 +67,32 @@ def known_summaries(config: Config, week_end: dt.date, keys: list[str]) -> dict[
     return {key: card.summary for key, card in known.items() if key in keys and card.summary}
 
 
+def findings_by_card(data_dir: Path, week_end: dt.date) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The week's findings as the email words them (with last week's figures), by card."""
+    if not snapshot.part_path(data_dir, week_end, "measurements").is_file():
+        return {}
+    from reporter.model.findings import MeasurementSnapshot
+    from reporter.report.findings import finding_lines, previous_finding
+
+    current = snapshot.read_part(data_dir, week_end, "measurements", MeasurementSnapshot)
+    last = snapshot.read_part(data_dir, week_end - dt.timedelta(days=7), "measurements",
+                              MeasurementSnapshot)
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for finding in current.findings if current else ():
+        if finding.card is None:  # `reporter measure` figures; no card to go under
+            continue
+        out.setdefault(finding.card, []).append(
+            finding_lines(finding, previous_finding(finding, last)))
+    return {key: tuple(value) for key, value in out.items()}
+
+
 def _patch_entries(config: Config, week_end: dt.date,
                    baseline: dt.date | None) -> tuple[str, ...]:
     if config.patches is None or not snapshot.part_path(config.data_dir, week_end,
                                                         "patches").is_file():
         return ()
     from reporter.model.patches import PatchSnapshot
-    from reporter.patchstatus import patch_entries
+    from reporter.report.patch_entries import patch_entries
 
     current = snapshot.read_part(config.data_dir, week_end, "patches", PatchSnapshot)
     previous = (snapshot.read_part(config.data_dir, baseline, "patches", PatchSnapshot)

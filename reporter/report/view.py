@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reporter.refs import Ref
+from reporter.report.refs import Ref
 
 
 @dataclass(frozen=True)
