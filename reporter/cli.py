@@ -30,13 +30,14 @@ COMMANDS = {
     "preview": "print the email exactly as it would be sent",
     "send": "pull, render and send the week's email once",
     "measure": "print the findings for one measurement file",
+    "trace": "the breakdown of each latency spike in an ftrace record",
     "history": "a card's notes, status and findings across weeks",
     "status": "what is tracked, the last pull and the weeks sent",
     "doctor": "check the configuration, secrets, sources and mail login; sends nothing",
     "init": "write a commented starting configuration (never overwrites)",
     "jira-sync": "post a sent week's comments and transitions to Jira, once",
 }
-NEEDS_NO_CONFIG = {"measure"}
+NEEDS_NO_CONFIG = {"measure", "trace"}  # trace record needs data_dir or --output
 OWN_CONFIG = {"doctor", "init"}  # they read (or write) the configuration file themselves
 # shtab's file-name completion (shtab.FILE), set without importing shtab to parse.
 FILE_COMPLETION = {"bash": "_shtab_compgen_files", "zsh": "_files"}
