@@ -72,7 +72,8 @@ class Patch:
     web_url: str
     number: int = 1  # position in the series (1-based)
     commit_ref: str | None = None
-    reviewed: int = 0  # Patchwork's tag counts (R, A, T); empty on Patchwork 2.0 to 3.2
+    # Tag counts (R, A, T) kept by older snapshots; no Patchwork release fills `tags`.
+    reviewed: int = 0
     acked: int = 0
     tested: int = 0
     state_since: str | None = None  # ISO 8601 (UTC): when it took its state, when known

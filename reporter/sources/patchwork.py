@@ -211,14 +211,14 @@ class PatchworkClient:
         items: list[dict[str, Any]] = []
         while url is not None:
             full = requests.Request("GET", url, params=query).prepare().url or url
-            if full in seen:
+            if _page_key(full) in seen:
                 raise SourceError(
                     f"patchwork: the Link header sent the reader back to {full}, a page "
                     f"already read, while listing {endpoint}",
                     hint="the server's paging is broken; try again later or report it to "
                     "the Patchwork admins",
                 )
-            seen.add(full)
+            seen.add(_page_key(full))
             if len(seen) > self.max_pages:
                 raise SourceError(
                     f"patchwork: more than {self.max_pages} pages of {endpoint} for "
@@ -304,6 +304,18 @@ def _json(response: requests.Response, url: str) -> Any:
 def _iso_param(moment: dt.datetime, zone: dt.tzinfo) -> str:
     """A naive timestamp in `zone`: UTC for patches and series, the server's for events."""
     return moment.astimezone(zone).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def _page_key(url: str) -> str:
+    """A list page's URL with its query sorted and `page=1` spelt out: the first page asked
+    without `page` and the `first` link that names it are the same page."""
+    from urllib.parse import parse_qsl, urlencode
+
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(k == "page" for k, _ in pairs):
+        pairs.append(("page", "1"))
+    return f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode(sorted(pairs))}"
 
 
 def _site(url: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -152,8 +152,6 @@ def every_state(list_url: str) -> str:
 def patch_info(data: dict[str, Any]) -> PatchInfo:
     name = str(data.get("name") or "")
     number = patch_number(name)
-    raw_tags = data.get("tags")
-    tags: Mapping[str, Any] = raw_tags if isinstance(raw_tags, dict) else {}
     series = data.get("series") or []
     patch = Patch(
         id=_int(data, "id"),
@@ -165,9 +163,8 @@ def patch_info(data: dict[str, Any]) -> PatchInfo:
         web_url=str(data.get("web_url") or data.get("url") or ""),
         number=number[0] if number else 1,
         commit_ref=data.get("commit_ref") or None,
-        reviewed=_count(tags, "R", "Reviewed-by"),
-        acked=_count(tags, "A", "Acked-by"),
-        tested=_count(tags, "T", "Tested-by"),
+        # `tags` is not read: PatchSerializer.get_tags returns {} in every release since
+        # 2.0; the review tags come from the comments (`comment_tags`) or the archive.
     )
     return PatchInfo(
         patch=patch,
@@ -240,15 +237,3 @@ def _int(data: Any, key: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise SourceError(f"patchwork: {key!r} is missing or not a number in {data!r:.120}")
     return value
-
-
-def _count(tags: Mapping[str, Any], *keys: str) -> int:
-    for key in keys:
-        value = tags.get(key)
-        if value is None:
-            continue
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            continue
-    return 0
