@@ -113,7 +113,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         items = {"series": data.series, "patches": data.patches}.get(endpoint)
         found = [i for i in items or [] if str(i["id"]) == key]
-        if found:
+        if found and endpoint == "patches":  # PatchDetailSerializer adds these
+            self._send(200, {**_shown(found[0]), "content": "", "diff": "", "headers": {},
+                             "prefixes": []})
+        elif found:
             self._send(200, _shown(found[0]))
         else:
             model = {"series": "Series", "patches": "Patch"}.get(endpoint, "object")
