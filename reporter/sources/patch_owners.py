@@ -18,7 +18,8 @@ from pathlib import Path
 
 from reporter.fsutil import write_atomic
 from reporter.model.patches import StateChange
-from reporter.sources.patchwork import PatchInfo, PatchworkClient
+from reporter.sources.patchwork import PatchworkClient
+from reporter.sources.patchwork_json import PatchInfo
 
 log = logging.getLogger(__name__)
 

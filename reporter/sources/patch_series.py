@@ -19,7 +19,8 @@ from reporter.model.patches import Patch, PatchSnapshot, ReviewTag, Series, Stat
 from reporter.sources.patch_http import Deadline
 from reporter.sources.patch_owners import Claims, OwnerCache, claim_events
 from reporter.sources.patch_versions import mark_superseded
-from reporter.sources.patchwork import PatchInfo, PatchworkClient, SeriesInfo, clean_subject
+from reporter.sources.patchwork import PatchworkClient
+from reporter.sources.patchwork_json import PatchInfo, SeriesInfo, clean_subject
 
 if TYPE_CHECKING:
     import requests

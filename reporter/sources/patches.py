@@ -136,7 +136,7 @@ def _merged(pc: PatchesConfig, config: Config, series_list: Sequence[Series],
             emails: Sequence[str], texts: dict[str, str]) -> dict[str, MergedCommit]:
     from reporter.sources.gittree import GitTree, PatchQuery
     from reporter.sources.patchid import patch_ids_of_mails
-    from reporter.sources.patchwork import clean_subject
+    from reporter.sources.patchwork_json import clean_subject
 
     assert pc.git is not None
     tree = GitTree(pc.git.repo, pc.git.branches, emails, config.data_dir / "cache")

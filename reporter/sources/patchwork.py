@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from reporter.errors import SourceError
 from reporter.model.patches import ReviewTag, StateChange
 from reporter.sources.patch_http import Deadline
-from reporter.sources.patchwork_json import (  # noqa: F401 - re-exported for callers
+from reporter.sources.patchwork_json import (
     PatchInfo,
     Person,
     SeriesInfo,
@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     import requests
 
     from reporter.config import PatchworkConfig
+
+__all__ = ["PatchInfo", "PatchworkClient", "Person", "SeriesInfo", "clean_subject",
+           "merge_people_keys", "parse_date", "patch_number", "strip_msgid"]
 
 log = logging.getLogger(__name__)
 
@@ -339,7 +342,7 @@ def _reason(exc: Exception) -> str:
 def merge_people_keys(email: str, people: Iterable[Person] | None) -> tuple[str | int, ...]:
     """The submitter filters to query: the e-mail, then every other person id found."""
     keys: list[str | int] = [email]
-    for person in people or ():
-        if person.email != email.lower():
-            keys.append(person.id)
+    for found in people or ():
+        if found.email != email.lower():
+            keys.append(found.id)
     return tuple(keys)
