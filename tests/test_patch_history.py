@@ -359,3 +359,15 @@ def test_a_first_run_dates_an_old_state_from_the_patchs_own_events(
     assert entries(snap, cfg)["cmd: bootefi: clean up"][0] == \
         "State: Under Review (since Jan 20, 3 weeks)"
     assert len(asked) == 1 and "patch=1004" in asked[0]  # one query for the undated patches
+
+
+def test_a_patch_gone_since_its_event_does_not_fail_the_pull(tmp_path: Path,
+                                                             scenario: Scenario) -> None:
+    data = patchwork_data()
+    gone = dict(data.patches[7], id=2999, msgid="<gone@denx.de>")
+    data.events.append(event(7999, "2023-02-07T00:00:00", gone, "new", "rejected"))
+    with PatchworkServer(data) as pw:  # the patch itself is not in the database any more
+        cfg = config(tmp_path, scenario, pw)
+        snap = pull(cfg)
+    assert "/api/1.3/patches/2999/" in pw.requests
+    assert [s.id for s in snap.series] == [302, 301, 304]

@@ -33,6 +33,7 @@ class OwnerCache:
 
     path: Path | None
     owners: dict[int, str] = field(default_factory=dict)
+    changed: bool = False
 
     @classmethod
     def load(cls, cache_dir: Path | None, server: str, project: str) -> OwnerCache:
@@ -50,8 +51,12 @@ class OwnerCache:
             log.warning("patchwork: ignoring the unreadable cache %s (%s)", path, exc)
         return cls(path)
 
+    def remember(self, patch_id: int, email: str) -> None:
+        self.owners[patch_id] = email
+        self.changed = True
+
     def save(self) -> None:
-        if self.path is None:
+        if self.path is None or not self.changed:
             return
         kept = sorted(self.owners)[-CACHE_LIMIT:]
         doc = {"version": CACHE_VERSION, "owners": {str(k): self.owners[k] for k in kept}}
@@ -95,11 +100,11 @@ def claim_events(client: PatchworkClient, events: Sequence[StateChange],
     found = []
     for pid in todo:
         info = client.patch_detail(pid)
-        if info.submitter_email in emails:
+        if info is not None and info.submitter_email in emails:
             found.append(info)
             mine.setdefault(pid)
-        else:
-            cache.owners[pid] = info.submitter_email
+        elif info is not None:
+            cache.remember(pid, info.submitter_email)
     unchecked = len(unknown) - len(todo)
     if unchecked:
         log.warning("patchwork: %d of the week's state changes are of patches not looked up "

@@ -82,7 +82,7 @@ class PatchworkClient:
         try:
             self._get(url, None, missing_ok=True)
         except _Forbidden:
-            return  # projects are public on Patchwork; a proxy that says otherwise decides
+            return  # not a missing project: the reads that follow say what is wrong
         except _Missing:
             names = self._project_names()  # a SourceError here: not a Patchwork API at all
             known = f"; it has {', '.join(names)}" if names else ""
@@ -150,8 +150,14 @@ class PatchworkClient:
     def series_detail(self, series_id: int) -> SeriesInfo:
         return series_info(self._get_json(f"{self.api}/series/{series_id}/", None))
 
-    def patch_detail(self, patch_id: int) -> PatchInfo:
-        data = self._get_json(f"{self.api}/patches/{patch_id}/", None)
+    def patch_detail(self, patch_id: int) -> PatchInfo | None:
+        """One patch, with its submitter; None when the server no longer has it."""
+        url = f"{self.api}/patches/{patch_id}/"
+        try:
+            data = _json(self._get(url, None, missing_ok=True), url)
+        except _Missing:
+            log.info("patchwork: patch %d is gone (HTTP 404)", patch_id)
+            return None
         if not isinstance(data, dict):
             raise SourceError(f"patchwork: patch {patch_id} is not a JSON object")
         return patch_info(data)
