@@ -34,12 +34,10 @@ HORIZON_MARGIN = dt.timedelta(days=1)
 
 @dataclass(frozen=True)
 class PatchworkView:
-    """What Patchwork says for the week, and what reading it cost."""
+    """What Patchwork says for the week."""
 
     series: tuple[Series, ...]
     emails: tuple[str, ...]  # every address that counted as the submitter
-    requests: int
-    claims: Claims
 
 
 def from_patchwork(pc: PatchesConfig, http: requests.Session, deadline: Deadline,
@@ -96,8 +94,7 @@ def from_patchwork(pc: PatchesConfig, http: requests.Session, deadline: Deadline
     log.info("patchwork: %d patches, %d series (%d shown), %d state changes in the week, "
              "%d requests", len(patches), len(grouped), len(active), len(changes),
              client.requests_sent)
-    return PatchworkView(series=tuple(active), emails=tuple(emails),
-                         requests=client.requests_sent, claims=claims)
+    return PatchworkView(series=tuple(active), emails=tuple(emails))
 
 
 def _identities(client: PatchworkClient, addresses: Sequence[str]
