@@ -121,7 +121,7 @@ def make_context(config_path: Path, *, interactive: bool = False) -> tuple[Conte
                    interactive=interactive), out
 
 
-def make_tls(folder: Path) -> tuple[ssl.SSLContext, Path]:
+def make_tls(folder: Path, valid_days: int = 1) -> tuple[ssl.SSLContext, Path]:
     """A self-signed certificate for 127.0.0.1: the server's context and the CA file."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -134,7 +134,7 @@ def make_tls(folder: Path) -> tuple[ssl.SSLContext, Path]:
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(hours=1))
-            .not_valid_after(now + dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=valid_days))
             .add_extension(x509.SubjectAlternativeName([
                 x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
                 critical=False)

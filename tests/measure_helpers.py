@@ -33,9 +33,9 @@ class Reference:
 
 
 def nearest_rank(sorted_values: Sequence[float], p: float) -> float:
-    """The smallest value with at least p% of the values at or below it, to the whole usec."""
-    rank = max(1, math.ceil(p / 100 * len(sorted_values) - 1e-9))
-    return float(math.floor(sorted_values[rank - 1]))
+    """The smallest value with at least p% of the values at or below it (exact)."""
+    rank = max(1, math.ceil(round(p * 10) * len(sorted_values) / 1000))
+    return float(sorted_values[rank - 1])
 
 
 def reference(values: Sequence[float], threshold_us: float | None = None) -> Reference:

@@ -110,7 +110,7 @@ def test_the_cli_exits_2_before_any_work(tmp_path: Path, capsys: pytest.CaptureF
 def test_a_missing_config_file_says_how_to_get_one(tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", str(tmp_path / "nope.yaml"), "preview"]) == 2
-    assert "config/example.yaml" in capsys.readouterr().err
+    assert "reporter init" in capsys.readouterr().err
 
 
 def test_bad_usage_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

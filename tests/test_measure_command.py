@@ -111,7 +111,7 @@ measurements:
     assert out[2] == "  2 spikes > 3000 usecs"
     # The command line wins over the entry.
     assert main(["--config", str(config), "measure", str(data), "--threshold", "4500"]) == 0
-    assert capsys.readouterr().out.splitlines()[2] == "  1 spikes > 4500 usecs"
+    assert capsys.readouterr().out.splitlines()[2] == "  1 spike > 4500 usecs"
 
 
 def test_plot_writes_a_png_with_histogram_and_time_series(

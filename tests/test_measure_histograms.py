@@ -10,6 +10,7 @@ import pytest
 
 from reporter.measure.analyse import MeasureOptions, measure_file
 from reporter.model.findings import Count, Figure, Finding
+from reporter.report.findings import finding_lines
 from tests.measure_helpers import FIXTURES, write
 
 
@@ -75,9 +76,10 @@ def test_threshold_above_the_histogram_gives_bounds_never_a_low_number() -> None
     assert f.spikes is None
 
 
-def test_threshold_above_the_maximum_is_exactly_zero_spikes() -> None:
+def test_threshold_above_the_maximum_is_exactly_zero_samples() -> None:
     f = measure(FIXTURES / "cyclictest-hist.txt", threshold=100000)
-    assert (f.above_threshold, f.spikes) == (Count.of(0), 0)
+    assert (f.above_threshold, f.spikes) == (Count.of(0), None)
+    assert finding_lines(f, None)[2] == "0 samples > 100000 usecs"
 
 
 def test_cyclictest_json_matches_its_histogram_run() -> None:
@@ -146,7 +148,8 @@ def test_truncated_cyclictest_histogram_is_refused(tmp_path: Path) -> None:
     text = (FIXTURES / "cyclictest-hist.txt").read_text()
     cut = text[: text.index("# Max Latencies")]
     f = measure(write(tmp_path, "cut.txt", cut))
-    assert f.invalid == "truncated cyclictest histogram: no '# Max Latencies:' line"
+    assert f.invalid == (f"line {cut.count(chr(10))}: the cyclictest histogram ends without "
+                         "its '# Max Latencies:' line: the file is truncated")
     assert f.samples is None
 
 
@@ -163,8 +166,10 @@ def test_edited_histogram_that_does_not_add_up_is_refused(tmp_path: Path) -> Non
 
 def test_truncated_cyclictest_json_is_refused(tmp_path: Path) -> None:
     text = (FIXTURES / "cyclictest.json").read_text()
-    f = measure(write(tmp_path, "cut.json", text[: len(text) // 2]))
-    assert f.invalid is not None and f.invalid.startswith("malformed cyclictest JSON")
+    cut = text[: len(text) // 2]
+    f = measure(write(tmp_path, "cut.json", cut))
+    assert f.invalid is not None
+    assert f.invalid.startswith(f"line {cut.count(chr(10)) + 1}: malformed cyclictest JSON")
 
 
 def test_cyclictest_json_histogram_larger_than_cycles_is_refused(tmp_path: Path) -> None:

@@ -95,5 +95,7 @@ def test_output_without_latency_selectors_is_refused(tmp_path: Path) -> None:
                                   "netperf-omni-keyval.txt"])
 def test_truncated_output_is_refused(tmp_path: Path, name: str) -> None:
     text = (FIXTURES / name).read_text()
-    f = measure(write(tmp_path, name, text.rstrip("\n")[:-3]))
-    assert f.invalid == "truncated netperf output: the last line has no end of line"
+    cut = text.rstrip("\n")[:-3]
+    f = measure(write(tmp_path, name, cut))
+    assert f.invalid == (f"line {cut.count(chr(10)) + 1}: truncated netperf output: the last "
+                         "line has no end of line")

@@ -100,7 +100,7 @@ def test_unit_from_the_option_when_the_file_does_not_say(tmp_path: Path) -> None
     assert measure(path, unit="ms").max_us == 2.0
 
 
-def test_decimal_values_are_exact_for_min_max_avg_and_floored_percentiles(tmp_path: Path) -> None:
+def test_decimal_values_are_exact_for_every_figure(tmp_path: Path) -> None:
     values = [118.37, 0.25, 99.99, 4000.5, 120.0] * 40
     path = write(tmp_path, "f.txt", "".join(f"{v}\n" for v in values))
     f = measure(path, threshold=3000)

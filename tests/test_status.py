@@ -73,7 +73,7 @@ def test_the_whole_status(tmp_path, capsys) -> None:
     # reads its pulled_at without the measurement model.
     path = snapshot.part_path(setup.data, W1, "measurements")
     path.write_text(json.dumps({"format": 1, "source": "measurements", "week_end": str(W1),
-                                "data": {"pulled_at": "2023-02-06T10:00:00+09:00",
+                                "data": {"pulled_at": "2023-02-06T10:00:00.123456+09:00",
                                          "findings": []}}))
     r = run(capsys, setup, "status", now=during(W4))
     assert (r.status, r.err) == (0, "")
@@ -88,8 +88,8 @@ def test_the_whole_status(tmp_path, capsys) -> None:
             TS-9    -            no progress for 1 week
 
         Last pull:
-          jira          2023-02-13T00:05:00+00:00 (week ending 2023-02-10)
-          measurements  2023-02-06T10:00:00+09:00 (week ending 2023-02-03), not configured now
+          jira          2023-02-13 09:05 +0900 (week ending 2023-02-10)
+          measurements  2023-02-06 10:00 +0900 (week ending 2023-02-03), not configured now
           patches       not configured
 
         Weeks:

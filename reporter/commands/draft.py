@@ -55,6 +55,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
 
 def _log_draft(draft: Draft) -> None:
     origin = f"the week ending {draft.source_week}" if draft.source_week else "the configuration"
+    if draft.jira_week is not None:
+        origin += f" and the Jira pull of the week ending {draft.jira_week}"
     log.info("drafted from %s: %d cards", origin, len(draft.card_keys()))
     for dropped in draft.dropped:
         log.info("dropped %s: %s in Jira", dropped.key, dropped.status or "closed")

@@ -13,13 +13,18 @@ from reporter.errors import InputError, UsageError
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, metavar="FILE", help="the measurement file")
     parser.add_argument("--threshold", type=float, metavar="US", default=None,
-                        help="count the spikes above this many usecs (default: the threshold "
-                        "of the measurements entry whose files match FILE, if any)")
+                        help="count what lies above this many usecs (default: the threshold "
+                        "of the measurements entry whose files match FILE, if any). For "
+                        "sample files: spikes, i.e. runs of consecutive samples above it, "
+                        "per CPU stream where the file has a CPU column ('N spikes > T "
+                        "usecs'); for histograms and summaries: samples ('N samples > T "
+                        "usecs')")
     parser.add_argument("--column", metavar="C", default=None,
                         help="the latency column of a CSV file: its header name, or its "
                         "number counting from 1")
     parser.add_argument("--unit", choices=("ns", "us", "ms", "s"), default=None,
-                        help="the unit of the values when the file does not say (default: us)")
+                        help="the unit of the values when the file does not say (default: "
+                        "us); cyclictest's text output never says: give ns for a run with -N")
     parser.add_argument("--plot", type=Path, metavar="OUT.png", default=None,
                         help="also draw the histogram (log scale) and, when the rows carry "
                         "times, the latency over time; needs the `plot` extra (matplotlib)")
@@ -40,7 +45,8 @@ def run(ctx: Any, args: argparse.Namespace) -> int:
     if finding.bad_rows:
         shown = len(finding.bad_examples)
         more = f" (the first {shown} shown)" if finding.bad_rows > shown else ""
-        out.write(f"\n{finding.bad_rows} bad rows of {finding.rows}{more}:\n")
+        noun = "bad row" if finding.bad_rows == 1 else "bad rows"
+        out.write(f"\n{finding.bad_rows} {noun} of {finding.rows}{more}:\n")
         for bad in finding.bad_examples:
             out.write(f"  line {bad.line}: {bad.reason}\n")
     if finding.invalid is not None:

@@ -109,6 +109,7 @@ def _newest_first(config: Config, weeks: list[dt.date], newest: WeekNotes | None
 
 def _pulls(config: Config) -> list[str]:
     from reporter.store.tracked import SOURCES, last_pull
+    from reporter.timefmt import human_stamp
 
     configured = {
         "jira": config.jira is not None,
@@ -124,7 +125,7 @@ def _pulls(config: Config) -> list[str]:
             what = "never" if configured[source] else "not configured"
         else:
             week, when = found
-            what = f"{when or 'time unknown'} (week ending {week})"
+            what = f"{human_stamp(when, config.tz) or 'time unknown'} (week ending {week})"
             if not configured[source]:
                 what += ", not configured now"
         lines.append(f"  {source:<{width}}  {what}")

@@ -83,7 +83,7 @@ def load_config(path: Path) -> Config:
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: no such configuration file",
-            hint="pass --config PATH, set REPORTER_CONFIG, or copy config/example.yaml",
+            hint="pass --config PATH, set REPORTER_CONFIG, or start one with `reporter init`",
         ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
@@ -94,7 +94,7 @@ def load_config(path: Path) -> Config:
     if checker.problems or config is None:
         raise ConfigError(
             "invalid configuration:\n  " + "\n  ".join(checker.problems),
-            hint="see config/example.yaml for every key",
+            hint="`reporter init --print` shows every key, commented",
         )
     return config
 
@@ -125,7 +125,7 @@ def check_config(c: Checker) -> Config | None:
         sections=sections,
         jira=check_jira(c, top),
         patches=check_patches(c, top),
-        measurements=check_measurements(c, top, sections),
+        measurements=check_measurements(c, top, {p for s in sections for p in s.projects}),
         calendar=check_calendar(c, top),
         mail=check_mail(c, top),
         templates_dir=c.path(templates) if templates else None,

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reporter.config.checker import Checker, check_card_key, positive
 from reporter.yamldoc import KeyPath
-
-if TYPE_CHECKING:
-    from reporter.config.core import Section
 
 
 @dataclass(frozen=True)
@@ -23,9 +20,9 @@ class MeasurementConfig:
 
 
 def check_measurements(c: Checker, top: dict[str, Any],
-                 sections: tuple[Section, ...]) -> tuple[MeasurementConfig, ...]:
+                       projects: set[str]) -> tuple[MeasurementConfig, ...]:
+    """`projects`: the configured sections' projects, which a measured card must be in."""
     items = c.get(top, (), "measurements", list, [])
-    projects = {p for s in sections for p in s.projects}
     out = []
     for i, item in enumerate(items or []):
         kp: KeyPath = ("measurements", i)

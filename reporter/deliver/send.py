@@ -73,7 +73,8 @@ class Prepared:
 
 def mail_config(config: Config) -> MailConfig:
     if config.mail is None:
-        raise ConfigError(f"{config.path}: no mail: section", hint="see config/example.yaml")
+        raise ConfigError(f"{config.path}: no mail: section",
+                          hint="`reporter init --print` shows the mail keys")
     return config.mail
 
 
@@ -129,7 +130,7 @@ def send_week(config: Config, week_end: dt.date, options: SendOptions, *, now: d
         entry = read_ledger(data_dir, week_end)
         if entry is not None and not options.force:
             if entry.state == "sent":
-                archived = _archive(config, week_end, entry.message_id)  # retry a failed one
+                archived = _commit_data(config, week_end, entry.message_id)  # retry a failed one
                 if archived is not None:
                     raise archived
                 return SendResult("already-sent", already_sent(config.tz, entry))
@@ -155,7 +156,7 @@ def send_week(config: Config, week_end: dt.date, options: SendOptions, *, now: d
         entry = entry or LedgerEntry(week_end=week_end, state="sending", message_id=message_id)
         accepted = _deliver(data_dir, entry, prepared, chosen, mail, clock or _wall_clock,
                             sleep)
-        archived = _archive(config, week_end, message_id)
+        archived = _commit_data(config, week_end, message_id)
     if accepted.refused:
         if archived is not None:
             log.error("%s", archived)
@@ -310,7 +311,7 @@ def _dry_run(config: Config, now: dt.datetime, week_end: dt.date, mail: MailConf
                       + "".join(line + "\n" for line in envelope))
 
 
-def _archive(config: Config, week_end: dt.date, message_id: str) -> DeliveryError | None:
+def _commit_data(config: Config, week_end: dt.date, message_id: str) -> DeliveryError | None:
     """With `archive: git`, commit the week's files; a failure is returned, the send stands."""
     if config.archive != "git":
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reporter.config import SmtpConfig
@@ -42,6 +43,15 @@ def smtp_credentials(cfg: SmtpConfig) -> Credentials | None:
     return creds
 
 
+@dataclass(frozen=True)
+class LoginCheck:
+    """What a login check found: the TLS version, when the certificate expires, the login."""
+
+    tls: str | None  # "TLSv1.3"; None over security: none
+    certificate_expires_s: float | None  # seconds since the epoch
+    login: str | None  # None: no AUTH was configured
+
+
 class SmtpTransport:
     """Hands one message to the configured SMTP server."""
 
@@ -64,6 +74,27 @@ class SmtpTransport:
             raise self._reply_error("", exc.smtp_code, exc.smtp_error) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise self._error(f"{type(exc).__name__}: {exc}", temporary=True) from None
+        finally:
+            _close(conn)
+
+    def check_login(self) -> LoginCheck:
+        """Connect, STARTTLS or SSL (the certificate checked), AUTH, then QUIT: no MAIL is
+        ever sent. For `reporter doctor`; raises TransportError naming the step that failed."""
+        import ssl
+
+        conn = self._connect()
+        try:
+            sock = conn.sock
+            tls = sock.version() if isinstance(sock, ssl.SSLSocket) else None
+            cert = sock.getpeercert() if isinstance(sock, ssl.SSLSocket) else None
+            expires = cert.get("notAfter") if cert else None
+            try:
+                conn.quit()
+            except Exception:  # noqa: BLE001 - the login worked; the goodbye does not matter
+                log.debug("smtp: QUIT failed after the login check")
+            return LoginCheck(tls=tls, certificate_expires_s=ssl.cert_time_to_seconds(expires)
+                              if isinstance(expires, str) else None,
+                              login=self.credentials.user if self.credentials else None)
         finally:
             _close(conn)
 

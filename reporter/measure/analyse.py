@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from reporter.measure import cyclictest, jitterdebugger, netperf, summary
+from reporter.measure import cyclictest, cyclictest_json, jitterdebugger, netperf, summary
 from reporter.measure.accumulate import SampleStats
-from reporter.measure.detect import SampleOptions, detect_format, sample_layout
+from reporter.measure.detect import SampleOptions, decisive_head, detect_format, sample_layout
+from reporter.measure.distribution import PERCENTILES, Query
 from reporter.measure.figures import Result, sample_results, worst_of
-from reporter.measure.samples import Layout, SampleReader
+from reporter.measure.layout import Layout
+from reporter.measure.resolve import resolve
+from reporter.measure.samples import SampleReader, Sink
 from reporter.measure.textfile import BLOCK_BYTES, Refused, open_binary, read_head
-from reporter.model.findings import Finding
+from reporter.model.findings import Figure, Finding
+
+log = logging.getLogger(__name__)
 
 BAD_ROW_LIMIT = 0.001  # a file with more bad rows than this share is refused
 MAX_SMALL_BYTES = 64 << 20  # formats read whole (JSON, YAML, netperf) must be smaller
@@ -50,9 +56,13 @@ def measure_file(path: Path, options: MeasureOptions, *, display_name: str | Non
 
 
 def analyse_path(path: Path, options: MeasureOptions, block_bytes: int = BLOCK_BYTES) -> Result:
+    """The file's Result; its warnings are logged, naming the file."""
     with open_binary(path) as fh:
         size = os.fstat(fh.fileno()).st_size
-        return analyse(fh, size, path, options, block_bytes)
+        result = analyse(fh, size, path, options, block_bytes)
+    for warning in result.warnings:
+        log.warning("%s: %s", path.name, warning)
+    return result
 
 
 def analyse(fh: BinaryIO, size: int, path: Path, options: MeasureOptions,
@@ -60,10 +70,11 @@ def analyse(fh: BinaryIO, size: int, path: Path, options: MeasureOptions,
     fmt = "unknown"
     try:
         head, offset = read_head(fh)
+        head, offset, line0 = decisive_head(fh, head, offset)
         fmt = detect_format(head)
         if fmt in ("delimited", "jitterdebugger-samples"):
             layout = sample_layout(head, offset, fmt, SampleOptions(options.column, options.unit),
-                                   path)
+                                   path, line0)
             fmt = layout.format
             result = _samples(fh, size, layout, options, block_bytes)
         else:
@@ -79,10 +90,24 @@ def _samples(fh: BinaryIO, size: int, layout: Layout, options: MeasureOptions,
     stats = SampleStats(options.threshold_us)
     reader = SampleReader(layout, lambda us, cpu, _t: stats.add(us, cpu))
     totals = reader.run(fh, size, block_bytes)
-    overall, per_cpu = sample_results(stats)
-    dist = stats.all.dist
-    for series in stats.per_cpu.values():
-        dist.merge(series.dist)
+    streams = stats.streams()
+    found: dict[tuple[int | None, float], Figure] = {}
+    queries: dict[tuple[int | None, float], tuple[int | None, Query]] = {}
+    for key, series in streams:
+        for p in PERCENTILES:
+            where = series.dist.locate(p)
+            if isinstance(where, Query):
+                queries[(key, p)] = (key, where)
+            elif where is not None:
+                found[(key, p)] = where
+    if queries and not totals.stopped_early:
+        # A second pass reads the exact values in the buckets that hold the ranks.
+        def again(sink: Sink) -> None:
+            SampleReader(layout, sink).run(fh, size, block_bytes)
+
+        found.update(resolve(queries, again))
+    overall, per_cpu = sample_results(stats, found)
+    dist = streams[0][1].dist
     duration = None
     if totals.first_time_s is not None and totals.last_time_s is not None:
         span = totals.last_time_s - totals.first_time_s
@@ -99,21 +124,19 @@ def _samples(fh: BinaryIO, size: int, layout: Layout, options: MeasureOptions,
 
 def _other(fh: BinaryIO, size: int, offset: int, fmt: str, options: MeasureOptions) -> Result:
     threshold = options.threshold_us
-    if fmt == "cyclictest-hist":
-        return cyclictest.parse_histogram(fh, offset, threshold)
-    if fmt == "cyclictest-summary":
-        return cyclictest.parse_summary(fh, offset, threshold)
+    if fmt == "cyclictest-text":
+        return cyclictest.parse_text(fh, offset, threshold, options.unit)
     if size > MAX_SMALL_BYTES:
         raise Refused(f"{size} bytes is too large for a {fmt} file")
     if fmt.startswith("netperf"):
-        return netperf.parse(fh, offset, fmt, threshold)
+        return netperf.parse(fh, offset, fmt, threshold, options.unit)
     fh.seek(offset)
     raw = fh.read()
     if b"\x00" in raw:
         raise Refused("NUL bytes in the file")
     text = raw.decode("utf-8", "replace")
     if fmt == "cyclictest-json":
-        return cyclictest.parse_json(text, threshold)
+        return cyclictest_json.parse_json(text, threshold, options.unit)
     if fmt == "jitterdebugger-json":
         return jitterdebugger.parse_results(text, threshold, options.unit)
     return summary.parse_summary(text, fmt, threshold, options.unit)
@@ -136,7 +159,7 @@ def _check(result: Result) -> Result:
 def _invalid(result: Result, reason: str) -> Result:
     return Result(format=result.format, kind=result.kind, overall=None, rows=result.rows,
                   bad_rows=result.bad_rows, excused_bad=result.excused_bad,
-                  bad_examples=result.bad_examples, invalid=reason)
+                  bad_examples=result.bad_examples, invalid=reason, warnings=result.warnings)
 
 
 def to_finding(result: Result, options: MeasureOptions, name: str,
@@ -150,16 +173,8 @@ def to_finding(result: Result, options: MeasureOptions, name: str,
         return Finding(**common, invalid=result.invalid or "no valid samples")  # type: ignore[arg-type]
     return Finding(
         **common,  # type: ignore[arg-type]
-        samples=o.samples,
+        **o.figures(),
         duration_s=result.duration_s,
-        min_us=o.min_us,
-        avg_us=o.avg_us,
-        median_us=o.median_us,
-        p99_us=o.p99_us,
-        p999_us=o.p999_us,
-        max_us=o.max_us,
-        above_threshold=o.above,
-        spikes=o.spikes,
         cpus=len(result.per_cpu),
         worst_cpu=worst_of(result.per_cpu),
         throughput=result.throughput,

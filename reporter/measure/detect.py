@@ -6,23 +6,32 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from reporter.measure.samples import NUMBER_RE, Layout
-from reporter.measure.textfile import HEAD_BYTES, Refused
+from reporter.measure.layout import Layout
+from reporter.measure.samples import NUMBER_RE
+from reporter.measure.textfile import HEAD_BYTES, Refused, iter_lines
 from reporter.measure.units import unit_in_header, unit_name
 
 FORMATS = (
     "raw", "csv", "jitterdebugger-samples", "cyclictest-summary", "cyclictest-hist",
     "cyclictest-json", "jitterdebugger-json", "netperf-csv", "netperf-columns",
-    "netperf-keyval", "summary-yaml", "summary-json",
+    "netperf-keyval", "summary-yaml", "summary-json", "cyclictest-text",
 )
 
 T_LINE_RE = re.compile(r"^(?:\x1b\[[0-9;]*[A-Za-z])*T:\s*\d+\s*\(\s*\d+\)\s*P:\s*\d+\s+I:\s*\d+",
                        re.MULTILINE)
 _HIST_RE = re.compile(r"^# (?:Histogram|Total:|Min Latencies:|Max Latencies:)", re.MULTILINE)
-_NETPERF_KEYVAL_RE = re.compile(r"^(?:MIN|MAX|MEAN|P50|P90|P99|STDDEV)_LATENCY=", re.MULTILINE)
-_NETPERF_COLUMNS_RE = re.compile(r"^\s*(?:Minimum|Maximum|Mean|Stddev|50th|90th|99th)\s",
-                                 re.MULTILINE)
+# netperf: the test banner, a KEY=value line of a known selector, or a header of the
+# selectors' human names (reporter.measure.netperf lists them).
+_NETPERF_BANNER_RE = re.compile(r"^\S.* TEST from \S+ .* to \S+", re.MULTILINE)
+_NETPERF_KEYVAL_RE = re.compile(
+    r"^(?:MIN_LATENCY|MAX_LATENCY|MEAN_LATENCY|P50_LATENCY|P90_LATENCY|P99_LATENCY|"
+    r"STDDEV_LATENCY|RT_LATENCY|THROUGHPUT|THROUGHPUT_UNITS|ELAPSED_TIME|TRANSACTION_RATE|"
+    r"PROTOCOL|DIRECTION|SOCKET_TYPE)=", re.MULTILINE)
+_NETPERF_HUMAN_RE = re.compile(
+    r"(?:Minimum|Maximum|Mean|Stddev|50th Percentile|90th Percentile|99th Percentile) "
+    r"Latency Microseconds|Elapsed Time \(sec\)|Throughput Units")
 _YAML_KEY_RE = re.compile(r"^[A-Za-z_][\w.]*\s*:(?:\s|$)")
 _JD_SAMPLE_RE = re.compile(r"^\d+;\d+\.\d+;\d+$")
 LATENCY_NAME_RE = re.compile(r"lat|delay|rtt|jitter|wake|response|usec|nsec|value", re.I)
@@ -40,7 +49,11 @@ class SampleOptions:
 
 
 def detect_format(head: bytes) -> str:
-    """One of FORMATS, from the first bytes of the file (after any BOM)."""
+    """One of FORMATS (or `cyclictest-text`, `delimited`), from the decisive bytes of the file.
+
+    The head starts at the file's first line that is not blank or a comment (see
+    `decisive_head`), so a long preamble does not hide the format.
+    """
     sample = head[:4096]
     if not head.strip():
         raise Refused("empty file: no samples")
@@ -55,16 +68,12 @@ def detect_format(head: bytes) -> str:
         if '"cpu"' in text and '"histogram"' in text:
             return "jitterdebugger-json"
         return "summary-json"
-    if _HIST_RE.search(text):
-        return "cyclictest-hist"
-    if T_LINE_RE.search(text):
-        return "cyclictest-summary"
+    if _HIST_RE.search(text) or T_LINE_RE.search(text):
+        return "cyclictest-text"  # summary or histogram: the parser reads the whole file
     if _NETPERF_KEYVAL_RE.search(text):
         return "netperf-keyval"
-    if "Latency Microseconds" in text and "," in text:
-        return "netperf-csv"
-    if _NETPERF_COLUMNS_RE.search(text) and "Microseconds" in text:
-        return "netperf-columns"
+    if _NETPERF_BANNER_RE.search(text) or _NETPERF_HUMAN_RE.search(text):
+        return "netperf-csv" if _netperf_csv(text) else "netperf-columns"
     first = _first_meaningful(text)
     if first is not None and _YAML_KEY_RE.match(first):
         return "summary-yaml"
@@ -73,15 +82,41 @@ def detect_format(head: bytes) -> str:
     return "delimited"
 
 
+def decisive_head(fh: BinaryIO, head: bytes, offset: int) -> tuple[bytes, int, int]:
+    """(head, its byte offset, lines before it): the head from the first meaningful line on.
+
+    A head of only blank and comment lines is followed, in bounded memory, up to the
+    first other line; a cyclictest histogram header among the comments decides at once.
+    """
+    if len(head) < HEAD_BYTES or _first_meaningful(head.decode("utf-8", "replace")) is not None:
+        return head, offset, 0
+    pos = offset
+    for number, line in iter_lines(fh, offset):
+        text = line.decode("utf-8", "replace").strip()
+        if _HIST_RE.match(text) or (text and not text.startswith("#")):
+            fh.seek(pos)
+            return fh.read(HEAD_BYTES), pos, number - 1
+        pos += len(line)
+    return head, offset, 0  # only comments: detection says so
+
+
+def _netperf_csv(text: str) -> bool:
+    """A header line of human names separated by commas (-o), not padded columns (-O)."""
+    return any("," in line and _NETPERF_HUMAN_RE.search(line) for line in text.splitlines())
+
+
 def sample_layout(head: bytes, offset0: int, fmt: str, options: SampleOptions,
-                  path: Path) -> Layout:
-    """How to read the rows of a raw, CSV or jitterdebugger samples file."""
+                  path: Path, line0: int = 0) -> Layout:
+    """How to read the rows of a raw, CSV or jitterdebugger samples file.
+
+    `head` starts at byte `offset0`, after `line0` lines of the file.
+    """
     lines = head.split(b"\n")
     if len(head) >= HEAD_BYTES:
         lines.pop()  # a partial line
     meaningful: list[tuple[int, int, str]] = []  # (line number, byte offset, text)
     pos = 0
-    for number, raw in enumerate(lines, start=1):
+    for number, raw in enumerate(lines, start=line0 + 1):
         text = raw.decode("utf-8", "replace").strip()
         if text and not text.startswith("#"):
             meaningful.append((number, pos, text))
@@ -95,7 +130,7 @@ def sample_layout(head: bytes, offset0: int, fmt: str, options: SampleOptions,
         jd_unit = options.unit or _jitterdebugger_unit(path) or "us"
         return Layout(format=fmt, kind="jitterdebugger", delimiter=b";", ncols=3,
                       latency_col=2, cpu_col=0, time_col=1, unit=jd_unit, time_unit="s",
-                      data_offset=offset0, data_line=1)
+                      data_offset=offset0, data_line=line0 + 1)
 
     texts = [t for _, _, t in meaningful]
     delimiter, ncols = _delimiter(texts)
@@ -119,9 +154,9 @@ def sample_layout(head: bytes, offset0: int, fmt: str, options: SampleOptions,
     if has_header:
         line, off, _ = meaningful[0]
         data_line = line + 1
-        data_offset = offset0 + off + len(lines[line - 1]) + 1
+        data_offset = offset0 + off + len(lines[line - line0 - 1]) + 1
     else:
-        data_line, data_offset = 1, offset0
+        data_line, data_offset = line0 + 1, offset0
     return Layout(
         format="csv" if (has_header or ncols > 1) else "raw",
         kind="samples",

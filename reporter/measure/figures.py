@@ -6,28 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from reporter.measure.accumulate import SampleStats, Series
-from reporter.measure.distribution import Distribution
-from reporter.model.findings import BadRow, Count, CpuFigures, Figure
-
-
-@dataclass(frozen=True)
-class Stats:
-    """The figures of a set of samples (a whole file, or one CPU of it)."""
-
-    samples: int | None
-    min_us: float | None = None
-    avg_us: float | None = None
-    median_us: Figure | None = None
-    p99_us: Figure | None = None
-    p999_us: Figure | None = None
-    max_us: float | None = None
-    above: Count | None = None  # samples above the threshold (None: no threshold)
-    spikes: int | None = None  # episodes above the threshold (None: order unknown)
-
-    def for_cpu(self, name: str) -> CpuFigures:
-        return CpuFigures(name=name, samples=self.samples, min_us=self.min_us,
-                          avg_us=self.avg_us, p99_us=self.p99_us, p999_us=self.p999_us,
-                          max_us=self.max_us, above_threshold=self.above, spikes=self.spikes)
+from reporter.measure.distribution import PERCENTILES, Buckets, Table
+from reporter.model.findings import BadRow, Count, CpuFigures, Figure, Figures
 
 
 @dataclass(frozen=True)
@@ -36,7 +16,7 @@ class Result:
 
     format: str
     kind: str
-    overall: Stats | None
+    overall: Figures | None
     per_cpu: tuple[CpuFigures, ...] = ()
     duration_s: float | None = None
     rows: int = 0
@@ -45,60 +25,56 @@ class Result:
     bad_examples: tuple[BadRow, ...] = ()
     throughput: str | None = None
     invalid: str | None = None
-    distribution: Distribution | None = None  # overall, for plots
+    distribution: Table | Buckets | None = None  # overall, for plots
     layout: Any = None  # a sample file's Layout, for a second pass (plots)
+    warnings: tuple[str, ...] = ()  # what the reader doubted or left out, for stderr
 
 
-def series_stats(series: Series, threshold_us: float | None) -> Stats:
-    """Exact figures of streamed samples (percentiles to the usec)."""
-    dist = series.dist
+def series_stats(series: Series, threshold_us: float | None,
+                 percentiles: tuple[Figure | None, ...]) -> Figures:
+    """Exact figures of streamed samples; `percentiles` are the p50, p99 and p99.9."""
     above = None
     spikes = None
     if threshold_us is not None:
         above = Count.of(series.above)
         spikes = series.spikes
-    return Stats(
+    median, p99, p999 = percentiles
+    return Figures(
         samples=series.count,
         min_us=series.min_us,
         avg_us=series.sum_us / series.count if series.count else None,
-        median_us=dist.percentile(50),
-        p99_us=dist.percentile(99),
-        p999_us=dist.percentile(99.9),
+        median_us=median,
+        p99_us=p99,
+        p999_us=p999,
         max_us=series.max_us,
-        above=above,
+        above_threshold=above,
         spikes=spikes,
     )
 
 
-def sample_results(stats: SampleStats,
-                   cpu_label: str = "CPU") -> tuple[Stats, tuple[CpuFigures, ...]]:
-    """Overall and per-CPU figures of a streamed sample file."""
+def sample_results(stats: SampleStats, percentiles: dict[tuple[int | None, float], Figure],
+                   cpu_label: str = "CPU") -> tuple[Figures, tuple[CpuFigures, ...]]:
+    """Overall and per-CPU figures of a streamed sample file, given their exact percentiles."""
     threshold = stats.threshold_us
-    if not stats.per_cpu:
-        return series_stats(stats.all, threshold), ()
-    total = Series()
-    for series in stats.per_cpu.values():
-        total.dist.merge(series.dist)
-        total.count += series.count
-        total.sum_us += series.sum_us
-        total.above += series.above
-        total.spikes += series.spikes
-        for value in (series.min_us, series.max_us):
-            if value is None:
-                continue
-            total.min_us = value if total.min_us is None else min(total.min_us, value)
-            total.max_us = value if total.max_us is None else max(total.max_us, value)
-    per_cpu = tuple(series_stats(s, threshold).for_cpu(f"{cpu_label} {k}")
-                    for k, s in sorted(stats.per_cpu.items()))
-    return series_stats(total, threshold), per_cpu
+    overall: Figures | None = None
+    per_cpu: list[CpuFigures] = []
+    for key, series in stats.streams():
+        figs = tuple(percentiles.get((key, p)) for p in PERCENTILES)
+        s = series_stats(series, threshold, figs)
+        if key is None:
+            overall = s
+        else:
+            per_cpu.append(s.for_cpu(f"{cpu_label} {key}"))
+    assert overall is not None
+    return overall, tuple(per_cpu)
 
 
-def histogram_stats(dist: Distribution, *, min_us: float | None, max_us: float | None,
-                    avg_us: float | None, threshold_us: float | None) -> Stats:
-    """Figures of a histogram read from a file (its samples are integer usecs)."""
+def histogram_stats(dist: Table, *, min_us: float | None, max_us: float | None,
+                    avg_us: float | None, threshold_us: float | None) -> Figures:
+    """Figures of a histogram read from a file (its values are the samples' own)."""
     dist.max_us = max_us
     above = dist.count_above(threshold_us) if threshold_us is not None else None
-    return Stats(
+    return Figures(
         samples=dist.count,
         min_us=min_us,
         avg_us=avg_us,
@@ -106,15 +82,15 @@ def histogram_stats(dist: Distribution, *, min_us: float | None, max_us: float |
         p99_us=dist.percentile(99),
         p999_us=dist.percentile(99.9),
         max_us=max_us,
-        above=above,
-        spikes=0 if above is not None and above.at_most == 0 else None,
+        above_threshold=above,
+        spikes=None,  # a histogram has no order: it counts samples, not spikes
     )
 
 
 def summary_stats(*, samples: int | None, min_us: float | None, avg_us: float | None,
                   max_us: float | None, threshold_us: float | None,
                   median_us: Figure | None = None, p99_us: Figure | None = None,
-                  p999_us: Figure | None = None) -> Stats:
+                  p999_us: Figure | None = None) -> Figures:
     """Figures a tool computed itself: counts above the threshold only as bounds from max."""
     above = None
     if threshold_us is not None and max_us is not None:
@@ -122,14 +98,14 @@ def summary_stats(*, samples: int | None, min_us: float | None, avg_us: float | 
             above = Count.of(0)
         else:
             above = Count(1, None)  # the maximum is above; how many more is unknown
-    return Stats(
+    return Figures(
         samples=samples, min_us=min_us, avg_us=avg_us, median_us=median_us, p99_us=p99_us,
-        p999_us=p999_us, max_us=max_us, above=above,
-        spikes=0 if above is not None and above.at_most == 0 else None,
+        p999_us=p999_us, max_us=max_us, above_threshold=above,
+        spikes=None,  # no order either: a count of samples
     )
 
 
-def combine_summaries(parts: list[tuple[str, Stats]], threshold_us: float | None) -> Stats:
+def combine_summaries(parts: list[tuple[str, Figures]], threshold_us: float | None) -> Figures:
     """Overall figures of several threads or runs known only by their summaries."""
     counts = [s.samples for _, s in parts]
     known = all(c is not None for c in counts)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from reporter.measure.distribution import Distribution
+from reporter.measure.distribution import Table
 from reporter.measure.figures import Result, histogram_stats
 from reporter.measure.textfile import Refused
 from reporter.measure.tolerant_json import load_json
-from reporter.measure.units import TO_US
+from reporter.measure.units import in_us
 from reporter.model.findings import CpuFigures
 
 
@@ -30,9 +30,13 @@ def parse_results(text: str, threshold_us: float | None, unit: str | None) -> Re
     resolution = (doc.get("sysinfo") or {}).get("resolution_in_ns") \
         if isinstance(doc.get("sysinfo"), dict) else None
     file_unit = {1: "ns", 1000: "us"}.get(resolution) if isinstance(resolution, int) else None
-    factor = TO_US[file_unit or unit or "us"]
+    warnings = []
+    if file_unit is not None and unit is not None and unit != file_unit:
+        warnings.append(f"unit {unit} ignored: the file says {file_unit} "
+                        f"(resolution_in_ns: {resolution})")
+    used = file_unit or unit or "us"
     per: list[CpuFigures] = []
-    total = Distribution()
+    total = Table()
     lows: list[float] = []
     highs: list[float] = []
     weighted = 0.0
@@ -44,19 +48,18 @@ def parse_results(text: str, threshold_us: float | None, unit: str | None) -> Re
         hist = entry.get("histogram") if isinstance(entry, dict) else None
         if isinstance(hist, dict) and hist:
             try:
-                floor = max(floor, float(max(int(k) for k in hist)) * factor)
+                floor = max(floor, in_us(float(max(int(k) for k in hist)), used))
             except (TypeError, ValueError):
                 pass  # reported with its CPU below
-    floor = float(int(floor))
     for key in sorted(cpus, key=lambda k: int(k) if str(k).isdigit() else 0):
         entry = cpus[key]
         where = f"cpu.{key}"
         count = int(_num(entry, "count", where))
         if count == 0:
             continue
-        lo = _num(entry, "min", where) * factor
-        hi = _num(entry, "max", where) * factor
-        avg = _num(entry, "avg", where) * factor
+        lo = in_us(_num(entry, "min", where), used)
+        hi = in_us(_num(entry, "max", where), used)
+        avg = in_us(_num(entry, "avg", where), used)
         hist = entry.get("histogram") or {}
         if not isinstance(hist, dict):
             raise Refused(f"jitterdebugger JSON: {where}.histogram is not an object")
@@ -72,9 +75,8 @@ def parse_results(text: str, threshold_us: float | None, unit: str | None) -> Re
         if overflow < 0:
             raise Refused(f"jitterdebugger JSON: {where}.histogram counts more samples "
                           f"({int(vals.sum())}) than its count ({count})")
-        buckets = np.floor(keys * factor).astype(np.int64)
-        dist = Distribution()
-        dist.add_bucket_counts(buckets, vals)
+        dist = Table()
+        dist.add(in_us(keys.astype(np.float64), used), vals)
         if overflow:
             dist.add_overflow(overflow, floor)
         stats = histogram_stats(dist, min_us=lo, max_us=hi, avg_us=avg,
@@ -91,7 +93,7 @@ def parse_results(text: str, threshold_us: float | None, unit: str | None) -> Re
                               avg_us=weighted / samples, threshold_us=threshold_us)
     return Result(format="jitterdebugger-json", kind="jitterdebugger", overall=overall,
                   per_cpu=tuple(per) if len(per) > 1 else (), rows=len(cpus),
-                  distribution=total)
+                  distribution=total, warnings=tuple(warnings))
 
 
 def _num(obj: Any, key: str, where: str) -> float:

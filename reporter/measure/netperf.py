@@ -14,51 +14,64 @@ import math
 import re
 from typing import BinaryIO
 
-from reporter.measure.figures import Result, Stats, combine_summaries, summary_stats
-from reporter.measure.textfile import Refused
-from reporter.model.findings import BadRow, CpuFigures, Figure
+from reporter.measure.figures import Result, combine_summaries, summary_stats
+from reporter.measure.textfile import Refused, iter_lines
+from reporter.measure.units import in_us, unit_name
+from reporter.model.findings import BadRow, CpuFigures, Figure, Figures
 
+# Human names (the -o and -O headers) of the selectors reporter reads; the latency ones
+# end in their unit. Any other selector is read past, in any order.
 HUMAN_NAMES = {
-    "Minimum Latency Microseconds": "MIN_LATENCY",
-    "Maximum Latency Microseconds": "MAX_LATENCY",
-    "50th Percentile Latency Microseconds": "P50_LATENCY",
-    "90th Percentile Latency Microseconds": "P90_LATENCY",
-    "99th Percentile Latency Microseconds": "P99_LATENCY",
-    "Mean Latency Microseconds": "MEAN_LATENCY",
-    "Stddev Latency Microseconds": "STDDEV_LATENCY",
-    "Throughput": "THROUGHPUT",
-    "Throughput Units": "THROUGHPUT_UNITS",
-    "Elapsed Time (sec)": "ELAPSED_TIME",
-    "Transaction Rate Tran/s": "TRANSACTION_RATE",
-    "Round Trip Latency usec/tran": "RT_LATENCY",
+    "throughput": "THROUGHPUT",
+    "throughput units": "THROUGHPUT_UNITS",
+    "elapsed time (sec)": "ELAPSED_TIME",
+    "transaction rate tran/s": "TRANSACTION_RATE",
 }
+_LATENCY_NAME_RE = re.compile(
+    r"^(minimum|maximum|mean|stddev|50th percentile|90th percentile|99th percentile) "
+    r"latency (\w+)$")
+_LATENCY_WORDS = {"minimum": "MIN_LATENCY", "maximum": "MAX_LATENCY", "mean": "MEAN_LATENCY",
+                  "stddev": "STDDEV_LATENCY", "50th percentile": "P50_LATENCY",
+                  "90th percentile": "P90_LATENCY", "99th percentile": "P99_LATENCY"}
 LATENCY_KEYS = ("MIN_LATENCY", "MAX_LATENCY", "P50_LATENCY", "P90_LATENCY", "P99_LATENCY",
                 "MEAN_LATENCY", "STDDEV_LATENCY")
-_FIRST_WORDS = {"Minimum", "Maximum", "Mean", "Stddev", "50th", "90th", "99th"}
 _KEYVAL_RE = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
-_BANNER_RE = re.compile(r"\bTEST\b.*\bfrom\b")
+_BANNER_RE = re.compile(r"\bTEST from\b.*\bto\b")
+NO_LATENCY = ("netperf output without latency figures: add MIN_LATENCY,MEAN_LATENCY,"
+              "P99_LATENCY,MAX_LATENCY to its -o, -O or -k selectors (and give netperf's "
+              "global -j option)")
 
 Run = dict[str, str]
 
 
-def parse(fh: BinaryIO, offset: int, fmt: str, threshold_us: float | None) -> Result:
-    fh.seek(offset)
-    data = fh.read()
-    if data and not data.endswith(b"\n"):
-        raise Refused("truncated netperf output: the last line has no end of line")
-    lines = [raw.decode("utf-8", "replace").rstrip("\r") for raw in data.split(b"\n")]
+def parse(fh: BinaryIO, offset: int, fmt: str, threshold_us: float | None,
+          unit: str | None = None) -> Result:
+    lines: list[str] = []
+    for _, raw in iter_lines(fh, offset):
+        if not raw.endswith(b"\n"):
+            raise Refused(f"line {len(lines) + 1}: truncated netperf output: the last line "
+                          "has no end of line")
+        lines.append(raw.decode("utf-8", "replace").rstrip("\r\n"))
     bad: list[BadRow] = []
+    units: dict[str, str] = {}
     if fmt == "netperf-keyval":
         runs = _keyval(lines)
     elif fmt == "netperf-csv":
-        runs = _csv(lines, bad)
+        runs = _csv(lines, bad, units)
     else:
-        runs = _columns(lines, bad)
+        runs = _columns(lines, bad, units)
     runs = [r for r in runs if any(k in r for k in LATENCY_KEYS)]
     if not runs:
-        raise Refused("netperf output without latency figures: ask for MIN_LATENCY, "
-                      "MEAN_LATENCY, P99_LATENCY, MAX_LATENCY with -o/-O/-k")
-    parts = [(f"run {i}", *_run_stats(run, threshold_us)) for i, run in enumerate(runs, 1)]
+        raise Refused(NO_LATENCY)
+    own = set(units.values()) or {"us"}  # -k has no header: netperf's latencies are usecs
+    if len(own) > 1:
+        raise Refused(f"netperf latency columns in different units: {', '.join(sorted(own))}")
+    file_unit = own.pop()
+    warnings = []
+    if unit is not None and unit != file_unit:
+        warnings.append(f"unit {unit} ignored: netperf reports its latencies in {file_unit}")
+    parts = [(f"run {i}", *_run_stats(run, threshold_us, file_unit))
+             for i, run in enumerate(runs, 1)]
     durations = [d for _, _, d, _ in parts if d is not None]
     if len(parts) == 1:
         overall = parts[0][1]
@@ -69,10 +82,26 @@ def parse(fh: BinaryIO, offset: int, fmt: str, threshold_us: float | None) -> Re
     return Result(format=fmt, kind="netperf", overall=overall, per_cpu=per_cpu,
                   duration_s=sum(durations) if durations else None,
                   rows=len(runs) + len(bad), bad_rows=len(bad), bad_examples=tuple(bad[:20]),
-                  throughput=parts[0][3] if len(parts) == 1 else None)
+                  throughput=parts[0][3] if len(parts) == 1 else None,
+                  warnings=tuple(warnings))
 
 
-def _run_stats(run: Run, threshold_us: float | None) -> tuple[Stats, float | None, str | None]:
+def key_of(name: str, units: dict[str, str]) -> str | None:
+    """The selector of a human name (`99th Percentile Latency Microseconds`), noting its unit."""
+    text = " ".join(name.split()).lower()
+    match = _LATENCY_NAME_RE.match(text)
+    if match:
+        key = _LATENCY_WORDS[match.group(1)]
+        unit = unit_name(match.group(2))
+        if unit is None:
+            raise Refused(f"netperf column {name!r}: unknown unit {match.group(2)!r}")
+        units[key] = unit
+        return key
+    return HUMAN_NAMES.get(text)
+
+
+def _run_stats(run: Run, threshold_us: float | None,
+               unit: str) -> tuple[Figures, float | None, str | None]:
     values: dict[str, float] = {}
     for key in (*LATENCY_KEYS, "THROUGHPUT", "ELAPSED_TIME", "TRANSACTION_RATE"):
         if key in run:
@@ -82,7 +111,7 @@ def _run_stats(run: Run, threshold_us: float | None) -> tuple[Stats, float | Non
                 raise Refused(f"netperf {key} {run[key]!r} is not a number") from None
             if not math.isfinite(value):
                 raise Refused(f"netperf {key} is {run[key]!r}")
-            values[key] = value
+            values[key] = in_us(value, unit) if key in LATENCY_KEYS else value
     if any(values.get(k, 0.0) < 0 for k in LATENCY_KEYS):
         raise Refused("netperf did not collect latency statistics (they read -1): run "
                       "netperf with the global -j option")
@@ -122,49 +151,49 @@ def _keyval(lines: list[str]) -> list[Run]:
     return runs
 
 
-def _csv(lines: list[str], bad: list[BadRow]) -> list[Run]:
+def _csv(lines: list[str], bad: list[BadRow], units: dict[str, str]) -> list[Run]:
+    """-o: a header line of human names, then one value line per run."""
     runs: list[Run] = []
-    header: list[str] | None = None
+    header: list[str | None] | None = None
     for number, line in enumerate(lines, start=1):
         text = line.strip()
         if not text or _BANNER_RE.search(text):
             continue
         fields = [f.strip() for f in text.split(",")]
-        if any(f in HUMAN_NAMES for f in fields):
-            header = fields
+        keys = [key_of(f, units) for f in fields]
+        if any(keys):
+            header = keys
             continue
         if header is None:
             continue
         if len(fields) != len(header):
             bad.append(BadRow(number, f"{len(fields)} fields, expected {len(header)}"))
             continue
-        runs.append({})
-        for name, value in zip(header, fields, strict=True):
-            key = HUMAN_NAMES.get(name)
-            if key:
-                runs[-1][key] = value
+        runs.append({k: v for k, v in zip(header, fields, strict=True) if k})
     return runs
 
 
-def _columns(lines: list[str], bad: list[BadRow]) -> list[Run]:
+def _columns(lines: list[str], bad: list[BadRow], units: dict[str, str]) -> list[Run]:
+    """-O: after each banner, four header lines padded into columns, then the value line."""
     runs: list[Run] = []
-    i = 0
-    while i < len(lines):
-        words = set(lines[i].split())
-        if not words & _FIRST_WORDS or _BANNER_RE.search(lines[i]):
-            i += 1
-            continue
+    starts_at = [i + 1 for i, line in enumerate(lines) if _BANNER_RE.search(line)] or [0]
+    for i in starts_at:
         if i + 4 >= len(lines):
-            bad.append(BadRow(i + 1, "netperf column block without its value line"))
+            bad.append(BadRow(len(lines), "netperf column headers without their value line"))
             break
         headers, values = lines[i:i + 4], lines[i + 4]
         starts = [m.start() for m in re.finditer(r"\S+", headers[0])]
         width = max(len(h) for h in (*headers, values))
+        names = []
         for n, start in enumerate(starts):
             end = starts[n + 1] if n + 1 < len(starts) else width
-            name = " ".join(h[start:end].strip() for h in headers if h[start:end].strip())
-            key = HUMAN_NAMES.get(name)
-            if key:
-                _add(runs, key, values[start:end].strip())
-        i += 5
+            names.append(" ".join(h[start:end].strip() for h in headers if h[start:end].strip()))
+        keys = [key_of(name, units) for name in names]
+        if not any(keys):
+            continue
+        split = values.split()
+        if len(split) != len(names):  # a value with a blank or an empty one: go by position
+            split = [values[start:(starts[n + 1] if n + 1 < len(starts) else width)].strip()
+                     for n, start in enumerate(starts)]
+        runs.append({k: v for k, v in zip(keys, split, strict=True) if k})
     return runs

@@ -35,12 +35,12 @@ def plot_measurement(path: Path, result: Result, finding: Finding, out: Path) ->
     fig, axes = plt.subplots(rows, 1, figsize=(10, 4 * rows), squeeze=False)
     ax = axes[0][0]
     dist = result.distribution
-    if dist is not None and dist.fine.size:
-        counts = dist.fine
+    if dist is not None and dist.bars()[1].size:
+        values, counts = dist.bars()
         nz = np.flatnonzero(counts)
-        ax.bar(nz, counts[nz], width=1.0, color="tab:blue")
+        ax.bar(values[nz], counts[nz], width=1.0, color="tab:blue")
         if dist.overflow:
-            floor = dist.overflow_floor_us or float(counts.size)
+            floor = dist.overflow_floor_us or float(values.max())
             ax.bar([floor + 1], [dist.overflow], width=1.0, color="tab:red",
                    label=f"overflow (> {floor:g} usecs)")
             ax.legend()

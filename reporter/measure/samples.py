@@ -14,20 +14,29 @@ from __future__ import annotations
 import csv
 import math
 import re
-import warnings
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from reporter.measure.columns import by_fromstring, by_position
 from reporter.measure.distribution import MAX_PLAUSIBLE_US
-from reporter.measure.textfile import BLOCK_BYTES, keep_memory_flat, read_blocks
-from reporter.measure.units import TO_US, unit_name
+from reporter.measure.layout import Layout
+from reporter.measure.textfile import (
+    BLOCK_BYTES,
+    POSITIONAL_BLOCK_BYTES,
+    keep_memory_flat,
+    read_blocks,
+)
+from reporter.measure.units import TO_US, in_us, unit_name
 from reporter.model.findings import BadRow
 
 if TYPE_CHECKING:
-    import numpy.typing as npt
+    pass
 
 DIGITS = b"0123456789"
+AHEAD = 2  # blocks parsed ahead, in as many threads
+POSITIONAL_FROM_COLUMNS = 2  # more columns than this: read only the needed ones (measured)
 SLOW_LINES = 256  # blocks that fail the fast path are halved down to this many lines
 MAX_BAD_EXAMPLES = 20
 MAX_CPU = 4095
@@ -39,24 +48,6 @@ NUMBER_RE = re.compile(
 
 # The sink gets each chunk of good rows: latencies in usecs, CPUs (or None), times in s (or None).
 Sink = Callable[[Any, Any, Any], None]
-
-
-@dataclass(frozen=True)
-class Layout:
-    """How to read a sample file's rows."""
-
-    format: str  # raw | csv | jitterdebugger-samples
-    kind: str  # samples | jitterdebugger
-    delimiter: bytes | None  # None: one value per line; b" ": runs of blanks
-    ncols: int
-    latency_col: int
-    cpu_col: int | None
-    time_col: int | None
-    unit: str  # of the latency column
-    time_unit: str  # of the time column
-    data_offset: int  # byte offset of the first line after any header
-    data_line: int  # its 1-based line number
-    names: tuple[str, ...] = ()  # the header's column names, if any
 
 
 @dataclass
@@ -78,34 +69,58 @@ class SampleReader:
         self.sink = sink
         self.want_time = want_time and layout.time_col is not None
         self.totals = ReadTotals()
-        self._factor = TO_US[layout.unit]
         self._time_factor = TO_US[layout.time_unit] / 1e6
         seps = b"\r\n" + (layout.delimiter or b"")
         self._to_space = bytes.maketrans(seps, b" " * len(seps))
         self._allowed = set(seps + b".")
 
     def run(self, fh: BinaryIO, file_size: int, block_bytes: int = BLOCK_BYTES) -> ReadTotals:
+        """Read every data line. The fast path of the next block runs in a second thread
+        while this one counts the previous block (numpy lets go of the GIL meanwhile)."""
+        from concurrent.futures import Future, ThreadPoolExecutor
+
         keep_memory_flat()
+        if self.layout.delimiter not in (b" ", None) and \
+                self.layout.ncols > POSITIONAL_FROM_COLUMNS:
+            block_bytes = min(block_bytes, POSITIONAL_BLOCK_BYTES)
         done = 0
         line = self.layout.data_line
-        for block in read_blocks(fh, self.layout.data_offset, block_bytes):
-            if block.unterminated:
-                self._tail(block.data, line)
-                break
-            line += self._block(block.data, line)
-            done += len(block.data)
-            if self._hopeless(done, file_size):
-                self.totals.stopped_early = True
-                break
+        pending: deque[tuple[bytes, Future[Any]]] = deque()
+        with ThreadPoolExecutor(max_workers=AHEAD, thread_name_prefix="measure") as pool:
+            blocks = read_blocks(fh, self.layout.data_offset, block_bytes)
+            tail = None
+            for block in blocks:
+                if block.unterminated:
+                    tail = block.data
+                    break
+                pending.append((block.data, pool.submit(self._fast, block.data)))
+                if len(pending) <= AHEAD:
+                    continue
+                data, future = pending.popleft()
+                line += self._block(data, line, future.result())
+                done += len(data)
+                if self._hopeless(done, file_size):
+                    self.totals.stopped_early = True
+                    return self.totals
+            while pending:
+                data, future = pending.popleft()
+                line += self._block(data, line, future.result())
+                done += len(data)
+                if self._hopeless(done, file_size):
+                    self.totals.stopped_early = True
+                    return self.totals
+            if tail is not None:
+                self._tail(tail, line)
         return self.totals
 
     # -- fast path -----------------------------------------------------------
 
-    def _block(self, data: bytes, first_line: int) -> int:
-        """Read the block's lines; returns how many there were."""
-        rows = self._fast(data)
+    def _block(self, data: bytes, first_line: int, rows: Any = False) -> int:
+        """Read the block's lines (`rows`: its fast path, if already run); returns how many."""
+        if rows is False:
+            rows = self._fast(data)
         if rows is not None:
-            n = rows[3]
+            n: int = rows[3]
             self._accept(rows[0], rows[1], rows[2], first_line)
             if self.layout.time_col is not None and not self.want_time:
                 self._note_times(data)
@@ -122,7 +137,6 @@ class SampleReader:
 
     def _fast(self, data: bytes) -> tuple[Any, Any, Any, int] | None:
         """(latencies, CPUs, times, lines) when every line has the same clean shape."""
-        import numpy as np
 
         skel = data.translate(None, DIGITS)
         end = skel.find(b"\n") + 1
@@ -141,31 +155,9 @@ class SampleReader:
         if lay.cpu_col is not None and dotted[lay.cpu_col]:
             return None
         time_col = lay.time_col if self.want_time else None
-        cpu: Any = None
-        times: Any = None
-        if dotted[lay.latency_col] or (time_col is not None and dotted[time_col]):
-            vals = _parse(data.translate(self._to_space), np.float64, n * lay.ncols)
-            if vals is None:
-                return None
-            vals = vals.reshape(n, lay.ncols)
-            lat = vals[:, lay.latency_col]
-            if lay.cpu_col is not None:
-                cpu = vals[:, lay.cpu_col].astype(np.int64)
-            if time_col is not None:
-                times = vals[:, time_col]
-        else:
-            # Integers only where they matter: deleting the dots makes any decimal field
-            # one (meaningless) integer, so every line has exactly ncols numbers.
-            ivals = _parse(data.translate(self._to_space, b"."), np.int64, n * lay.ncols)
-            if ivals is None:
-                return None
-            ivals = ivals.reshape(n, lay.ncols)
-            lat = np.ascontiguousarray(ivals[:, lay.latency_col])
-            if lay.cpu_col is not None:
-                cpu = np.ascontiguousarray(ivals[:, lay.cpu_col])
-            if time_col is not None:
-                times = ivals[:, time_col].astype(np.float64)
-        return lat, cpu, times, n
+        if lay.delimiter not in (b" ", None) and lay.ncols > POSITIONAL_FROM_COLUMNS:
+            return by_position(data, pattern, lay, n, time_col)
+        return by_fromstring(data, self._to_space, lay, n, dotted, time_col)
 
     def _accept(self, lat: Any, cpu: Any, times: Any, first_line: int) -> None:
         """Convert to usecs, set bad values aside with their line numbers, feed the sink."""
@@ -173,10 +165,10 @@ class SampleReader:
 
         n = int(lat.size)
         self.totals.rows += n
-        if lat.dtype.kind in "iu" and self._factor == 1.0:
+        if lat.dtype.kind in "iu" and self.layout.unit == "us":
             us = lat
         else:
-            us = lat.astype(np.float64) * self._factor
+            us = in_us(lat.astype(np.float64), self.layout.unit)
         lo, hi = us.min(), us.max()
         bad_cpu = cpu is not None and (int(cpu.min()) < 0 or int(cpu.max()) > MAX_CPU)
         if not (lo >= 0 and hi <= MAX_PLAUSIBLE_US) or bad_cpu:  # NaN fails both tests
@@ -321,19 +313,6 @@ class SampleReader:
         return bad > 0.002 * expected_rows
 
 
-def _parse(buf: bytes, dtype: Any, expected: int) -> npt.NDArray[Any] | None:
-    """All numbers of `buf` (blank-separated), or None unless there are exactly `expected`."""
-    import numpy as np
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # numpy warns (and will raise) on unparsable data
-        try:
-            vals = np.fromstring(buf, dtype=dtype, sep=" ")
-        except (ValueError, DeprecationWarning):
-            return None
-    return vals if vals.size == expected else None
-
-
 def _parse_latency(text: str, unit: str) -> float | str:
     """The value in usecs, or why the row is bad."""
     match = NUMBER_RE.match(text.strip())
@@ -348,7 +327,7 @@ def _parse_latency(text: str, unit: str) -> float | str:
             return f"unknown unit {match.group(2)!r}"
         if own != unit:
             return f"mixed units: {own} in a file of {unit}"
-    us = value * TO_US[unit]
+    us = in_us(value, unit)
     problem = _range_problem(value, us, unit)
     return problem if problem else us
 

@@ -22,11 +22,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from reporter.measure.figures import Result, Stats, summary_stats, worst_of
+from reporter.measure.figures import Result, summary_stats, worst_of
 from reporter.measure.textfile import Refused
 from reporter.measure.tolerant_json import load_json
 from reporter.measure.units import TO_US, unit_name
-from reporter.model.findings import Count, CpuFigures, Figure
+from reporter.model.findings import Count, CpuFigures, Figure, Figures
 
 _ALIASES = {
     "samples": ("samples", "count", "n"),
@@ -79,7 +79,7 @@ def parse_summary(text: str, fmt: str, threshold_us: float | None,
 
 
 def _figures(doc: dict[str, Any], where: str, factor: float,
-             threshold_us: float | None) -> Stats:
+             threshold_us: float | None) -> Figures:
     samples = _number(doc, "samples", where)
     if samples is not None and samples != int(samples):
         raise Refused(f"{where}samples: {samples} is not a whole number")
@@ -107,10 +107,11 @@ def _figures(doc: dict[str, Any], where: str, factor: float,
     if threshold_us is not None and isinstance(own, (int, float)) and own == threshold_us:
         above = _number(doc, "above_threshold", where)
         spikes = _number(doc, "spikes", where)
-        stats = Stats(
+        stats = Figures(
             samples=stats.samples, min_us=lo, avg_us=avg, median_us=stats.median_us,
             p99_us=stats.p99_us, p999_us=stats.p999_us, max_us=hi,
-            above=Count.of(int(above)) if above is not None else stats.above,
+            above_threshold=Count.of(int(above)) if above is not None
+            else stats.above_threshold,
             spikes=int(spikes) if spikes is not None else stats.spikes,
         )
     return stats

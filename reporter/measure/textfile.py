@@ -1,4 +1,4 @@
-"""Reads measurement files: the head for detection, then blocks of whole lines."""
+"""Reads measurement files: the head for detection, then blocks or lines of capped length."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import BinaryIO
 from reporter.errors import InputError
 
 BLOCK_BYTES = 4 << 20  # 4 MiB: as fast as 8 MiB here (measured), with a smaller peak
+POSITIONAL_BLOCK_BYTES = 2 << 20  # many-column files: the per-row temporaries weigh more
 HEAD_BYTES = 64 << 10
 MAX_LINE_BYTES = 1 << 20
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -69,7 +70,39 @@ def read_head(fh: BinaryIO) -> tuple[bytes, int]:
         return head[len(UTF8_BOM):], len(UTF8_BOM)
     if head.startswith(_WIDE_BOMS):
         raise Refused("UTF-16 text; save the file as UTF-8 or ASCII")
+    wide = _utf16_without_bom(head)
+    if wide:
+        raise Refused(f"{wide} text without a byte-order mark; save the file as UTF-8 or ASCII")
     return head, 0
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16LE or UTF-16BE when every other byte is NUL and the rest is ASCII text."""
+    sample = head[:4096]
+    if len(sample) < 4:
+        return None
+    pairs = len(sample) // 2
+    even, odd = sample[0:pairs * 2:2], sample[1:pairs * 2:2]
+    for name, nuls, text in (("UTF-16LE", odd, even), ("UTF-16BE", even, odd)):
+        if nuls.count(0) * 10 >= pairs * 9 and sum(32 <= b < 127 or b in (9, 10, 13)
+                                                    for b in text) * 10 >= pairs * 9:
+            return name
+    return None
+
+
+def iter_lines(fh: BinaryIO, offset: int) -> Iterator[tuple[int, bytes]]:
+    """(1-based number, line with its end of line) from `offset` on, each at most 1 MiB."""
+    fh.seek(offset)
+    number = 0
+    while True:
+        line = fh.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_BYTES:
+            raise Refused(f"line {number} is longer than {MAX_LINE_BYTES >> 20} MiB: not a "
+                          "measurement file")
+        yield number, line
 
 
 def read_blocks(fh: BinaryIO, offset: int, block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:

@@ -28,6 +28,9 @@ def load_json(text: str, what: str) -> Any:
         try:
             return json.loads("\n".join(fixed), strict=False)
         except ValueError:
+            if isinstance(first, json.JSONDecodeError):
+                raise Refused(f"line {first.lineno}: malformed {what} JSON (truncated?): "
+                              f"{first.msg}") from None
             raise Refused(f"malformed {what} JSON (truncated?): {_short(first)}") from None
 
 

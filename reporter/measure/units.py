@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # Factor from the unit to microseconds.
 TO_US: dict[str, float] = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
@@ -34,3 +35,10 @@ def unit_in_header(name: str) -> str | None:
     match = _NAME_UNIT_RE.search(name.strip())
     return unit_name(match.group(1)) if match else None
 
+
+def in_us(value: Any, unit: str) -> Any:
+    """A value (or numpy array) in `unit`, in usecs; nsecs are divided by 1000, which rounds
+    correctly (multiplying by 1e-3 does not: 12500 ns must be exactly 12.5 usecs)."""
+    if unit == "ns":
+        return value / 1000
+    return value * TO_US[unit] if unit != "us" else value

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -39,24 +40,42 @@ class BadRow:
     reason: str
 
 
-@dataclass(frozen=True)
-class CpuFigures:
-    """The figures of one CPU or thread of a measurement."""
+@dataclass(frozen=True, kw_only=True)
+class Figures:
+    """The latency figures of a set of samples: a whole file, or one CPU or thread of it.
 
-    name: str  # "CPU 1", "thread 0"
-    samples: int | None
+    The one place these fields are declared: a parser returns them, CpuFigures and
+    Finding extend them, and the snapshot stores them under these names.
+    """
+
+    samples: int | None = None
     min_us: float | None = None
     avg_us: float | None = None
+    median_us: Figure | None = None
     p99_us: Figure | None = None
     p999_us: Figure | None = None
     max_us: float | None = None
-    above_threshold: Count | None = None
-    spikes: int | None = None
+    above_threshold: Count | None = None  # samples above the threshold (None: no threshold)
+    spikes: int | None = None  # episodes above the threshold (None: order unknown)
+
+    def figures(self) -> dict[str, Any]:
+        """These figures as keyword arguments, to build a CpuFigures or a Finding from."""
+        return {f.name: getattr(self, f.name) for f in fields(Figures)}
+
+    def for_cpu(self, name: str) -> CpuFigures:
+        return CpuFigures(name=name, **self.figures())
 
 
-@dataclass(frozen=True)
-class Finding:
-    """The figures of one measurement file, or why the file was refused (`invalid`)."""
+@dataclass(frozen=True, kw_only=True)
+class CpuFigures(Figures):
+    """The figures of one CPU or thread of a measurement."""
+
+    name: str  # "CPU 1", "thread 0"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding(Figures):
+    """The figures of one measurement file (Figures), or why the file was refused (`invalid`)."""
 
     file: str  # the file's name as the email shows it
     kind: str  # what measured: samples | cyclictest | jitterdebugger | netperf | summary
@@ -64,17 +83,8 @@ class Finding:
     card: str | None = None
     label: str | None = None
     source: str | None = None  # path (relative to data_dir when inside it) or jira:<attachment id>
-    samples: int | None = None
     duration_s: float | None = None
-    min_us: float | None = None
-    avg_us: float | None = None
-    median_us: Figure | None = None
-    p99_us: Figure | None = None
-    p999_us: Figure | None = None
-    max_us: float | None = None
     threshold_us: float | None = None
-    above_threshold: Count | None = None  # samples above threshold_us
-    spikes: int | None = None  # separate episodes above threshold_us; None when order is unknown
     cpus: int = 0  # CPUs or threads reported separately (0: not broken down)
     worst_cpu: CpuFigures | None = None  # the CPU or thread with the highest max
     rows: int = 0  # data rows read (good and bad)

@@ -11,6 +11,7 @@ class CardNotes:
     key: str
     notes: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
+    summary: str | None = None  # the card's title when Jira does not give one
 
 
 @dataclass(frozen=True)

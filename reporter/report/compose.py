@@ -33,6 +33,7 @@ class Inputs:
     jira: JiraSnapshot | None = None
     previous_jira: JiraSnapshot | None = None  # the last sent week's (for status changes)
     known_summaries: Mapping[str, str] = field(default_factory=dict)  # from older snapshots
+    jira_configured: bool = True  # False: the config has no jira section
     standing_remote_links: bool = False
     findings: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     patch_entries: tuple[str, ...] = ()
@@ -49,7 +50,10 @@ class Composed:
 def compose(inputs: Inputs) -> Composed:
     refs = Numbering()
     warnings: list[str] = []
-    sections = tuple(_section(inputs, s, refs, warnings) for s in inputs.sections)
+    missing: list[str] = []  # cards without a summary: one warning for them all
+    sections = tuple(_section(inputs, s, refs, missing) for s in inputs.sections)
+    if missing:
+        warnings.append(_missing_summaries(inputs, missing))
     patches = tuple(wrap_generated(refs.cite(entry)) for entry in inputs.patch_entries)
     patch_view = TrailerView("Patch status", patches, is_loose(patches), refs.take_new())
     issues = [refs.cite(text) for text in (inputs.notes.issues if inputs.notes else ())]
@@ -60,12 +64,12 @@ def compose(inputs: Inputs) -> Composed:
 
 
 def _section(inputs: Inputs, section: Section, refs: Numbering,
-             warnings: list[str]) -> SectionView:
+             missing: list[str]) -> SectionView:
     notes = inputs.notes.section(section.title) if inputs.notes else None
     notes = notes or SectionNotes(section.title)
     note = refs.cite(notes.note) if notes.note is not None else None
-    cards = [_card(inputs, card_notes, refs, warnings) for card_notes in _cards_of(inputs,
-                                                                                  section, notes)]
+    cards = [_card(inputs, card_notes, refs, missing) for card_notes in _cards_of(inputs,
+                                                                                 section, notes)]
     misc = tuple(refs.cite(text) for text in notes.misc)
     return SectionView(section.title, note, tuple(cards), misc, is_loose(misc), refs.take_new())
 
@@ -85,12 +89,13 @@ def card_sort_key(key: str) -> tuple[str, int]:
     return (project, int(number) if number.isdigit() else 0)
 
 
-def _card(inputs: Inputs, notes: CardNotes, refs: Numbering, warnings: list[str]) -> CardView:
+def _card(inputs: Inputs, notes: CardNotes, refs: Numbering, missing: list[str]) -> CardView:
     card = inputs.jira.card(notes.key) if inputs.jira else None
-    summary = card.summary if card and card.summary else inputs.known_summaries.get(notes.key)
+    # Jira's title first; the notes' own `summary:`; then the last one a snapshot saw.
+    summary = (card.summary if card and card.summary else None) or notes.summary \
+        or inputs.known_summaries.get(notes.key)
     if not summary:
-        warnings.append(f"{notes.key}: no summary (Jira did not return the card and no earlier "
-                        "snapshot has it); the header shows the key alone")
+        missing.append(notes.key)
     bullets: list[str] = []
     status = _status_change(card, inputs.previous_jira)
     if status:
@@ -110,6 +115,22 @@ def _card(inputs: Inputs, notes: CardNotes, refs: Numbering, warnings: list[str]
     for url in links:
         refs.number(url)
     return CardView(card_header(notes.key, summary), tuple(bullets), is_loose(bullets))
+
+
+def _missing_summaries(inputs: Inputs, keys: list[str]) -> str:
+    """One warning for every card without a summary, saying why there is none."""
+    one = len(keys) == 1
+    them = "it" if one else "them"
+    if inputs.jira is not None:
+        why = (f"Jira did not return the card{'' if one else 's'} and no earlier snapshot "
+               f"has {them}")
+    elif inputs.jira_configured:
+        why = f"no Jira pull is stored for the week and no earlier snapshot has {them}"
+    else:
+        why = "no Jira is configured"
+    shown = "the header shows the key alone" if one else "the headers show the keys alone"
+    return (f"{', '.join(keys)}: no summary ({why}); {shown}; a card's title can be given "
+            "in the notes: KEY: {summary: TITLE, notes: [...]}")
 
 
 def _status_change(card: Card | None, previous: JiraSnapshot | None) -> str | None:

@@ -63,7 +63,7 @@ def figures_line(min_us: float | None, avg_us: float | None, p99: Figure | None,
 def spikes_line(threshold_us: float, spikes: int | None, above: Count | None) -> str | None:
     t = _num(threshold_us) if threshold_us == int(threshold_us) else f"{threshold_us:g}"
     if spikes is not None:
-        return f"{spikes} spikes > {t} usecs"
+        return f"{spikes} {'spike' if spikes == 1 else 'spikes'} > {t} usecs"
     if above is None:
         return None
     if above.exact:

@@ -15,6 +15,7 @@ from reporter.store import snapshot
 from reporter.store.events import load_events
 from reporter.store.notes import load_week_notes
 from reporter.store.tracked import jira_view, pulled_at
+from reporter.timefmt import human_stamp
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,13 @@ def read_inputs(config: Config, week_end: dt.date, stale: tuple[str, ...] = ()) 
         jira=jira,
         previous_jira=previous_jira,
         known_summaries=known_summaries(config, week_end, missing),
+        jira_configured=config.jira is not None,
         standing_remote_links=bool(config.jira and config.jira.remote_links),
         findings=findings_by_card(config.data_dir, week_end),
         patch_entries=_patch_entries(config, week_end, baseline),
         calendar=calendar_lines(config.calendar, week_end, load_events(config.data_dir)),
-        stale=tuple(Stale(name, pulled_at(config.data_dir, week_end, name)) for name in stale),
+        stale=tuple(Stale(name, human_stamp(pulled_at(config.data_dir, week_end, name),
+                                            config.tz)) for name in stale),
     )
 
 

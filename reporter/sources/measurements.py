@@ -52,7 +52,7 @@ def pull_measurements(config: Config, week_end: dt.date, now: dt.datetime, *,
         findings.extend(_attachments(config, jira))
     # In the configuration's order (the email shows a card's findings in this order),
     # each entry's files by name, then the Jira attachments.
-    log.info("measurements: %d files", len(findings))
+    log.info("measurements: %d %s", len(findings), "file" if len(findings) == 1 else "files")
     return MeasurementSnapshot(pulled_at=now.isoformat(), findings=tuple(findings))
 
 

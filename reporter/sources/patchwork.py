@@ -55,6 +55,10 @@ class _Missing(Exception):
     """HTTP 404 where the caller names what is missing."""
 
 
+class NotFound(SourceError):
+    """HTTP 404: no such endpoint, project or object."""
+
+
 class PatchworkClient:
     """Reads one project of one Patchwork server, page by page, within the pull's deadline."""
 
@@ -207,6 +211,10 @@ class PatchworkClient:
         """The review tags of a cover letter's comments: for the whole series."""
         return comment_tags(self._list(f"covers/{cover_id}/comments", {}), msgid, mine)
 
+    def read(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        """The JSON of one GET of `<api>/<path>` (for `reporter doctor`); NotFound on 404."""
+        return self._get_json(f"{self.api}/{path}", params)
+
     # -- paging and errors ------------------------------------------------
 
     def _list(self, endpoint: str, params: Mapping[str, Any], *, per_page: int = PER_PAGE,
@@ -281,7 +289,7 @@ class PatchworkClient:
         if response.status_code == 404 and missing_ok:
             raise _Missing(url)
         if response.status_code == 404:
-            raise SourceError(
+            raise NotFound(
                 f"patchwork: HTTP 404 from {url}",
                 hint="check patches.patchwork.url, project and api_version",
             )

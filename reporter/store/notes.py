@@ -111,7 +111,7 @@ def _card(doc: YamlDoc, kp: KeyPath, key: str, value: Any) -> CardNotes:
     if isinstance(value, list):
         return CardNotes(key, notes=_bullets(doc, kp, value))
     if isinstance(value, dict):
-        _only(doc, kp, value, {"notes", "links"})
+        _only(doc, kp, value, {"notes", "links", "summary"})
         notes = _bullets(doc, kp + ("notes",), value.get("notes") or [])
         links_raw = value.get("links") or []
         _expect(doc, kp + ("links",), links_raw, list, "a list of URLs")
@@ -121,10 +121,22 @@ def _card(doc: YamlDoc, kp: KeyPath, key: str, value: Any) -> CardNotes:
             if not re.match(r"^https?://\S+$", text):
                 raise InputError(f"{doc.where(kp + ('links', i))}: not a URL: {text!r}")
             links.append(text)
-        return CardNotes(key, notes=notes, links=tuple(links))
+        return CardNotes(key, notes=notes, links=tuple(links),
+                         summary=_summary(doc, kp + ("summary",), value.get("summary")))
     raise InputError(
-        f"{doc.where(kp)}: a card is a list of bullets or {{notes: [...], links: [...]}}",
+        f"{doc.where(kp)}: a card is a list of bullets or "
+        "{notes: [...], links: [...], summary: ...}",
     )
+
+
+def _summary(doc: YamlDoc, kp: KeyPath, value: Any) -> str | None:
+    """The card's title given in the notes: one line of text (None when absent)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{doc.where(kp)}: a summary is the card's title, one line of text",
+                         hint="quote it if YAML reads it as a number, date or true/false")
+    return " ".join(value.split())
 
 
 def _bullets(doc: YamlDoc, kp: KeyPath, value: Any) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from reporter.report.compose import card_sort_key
 class DraftCard:
     key: str
     links: tuple[str, ...] = ()  # standing links, kept from week to week
+    summary: str | None = None  # the title given in the notes, kept too
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Draft:
     issues: tuple[str, ...]
     dropped: tuple[Dropped, ...]  # closed in Jira
     added: tuple[str, ...]  # new in Jira
+    jira_week: dt.date | None = None  # the stored Jira pull consulted, None when there is none
 
     def card_keys(self) -> tuple[str, ...]:
         return tuple(c.key for s in self.sections for c in s.cards)
@@ -72,7 +74,7 @@ def carry_forward(
             if seen is not None and seen.is_done:
                 dropped.append(Dropped(card.key, seen.status))
                 continue
-            cards.append(DraftCard(card.key, card.links))
+            cards.append(DraftCard(card.key, card.links, card.summary))
         new = sorted({c.key for c in (current.cards if current else ())
                       if c.project in section.projects and not c.is_done
                       and c.key not in named}, key=card_sort_key)

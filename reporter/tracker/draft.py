@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reporter.config import Config
@@ -29,7 +29,8 @@ def draft_week(config: Config, week_end: dt.date) -> Drafted:
     earlier = [w for w in note_weeks(config) if w < week_end]
     previous = load_week_notes(config, earlier[-1]) if earlier else None
     view = jira_view(config.data_dir, week_end, previous.card_keys() if previous else ())
-    draft = carry_forward(week_end, config.sections, previous, view.known, view.current)
+    draft = replace(carry_forward(week_end, config.sections, previous, view.known, view.current),
+                    jira_week=view.current_week)
     path = notes_path(config.data_dir, week_end)
     text = draft_text(draft)
     check_text(config, week_end, path, text)

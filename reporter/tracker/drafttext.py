@@ -24,11 +24,14 @@ def draft_text(draft: Draft) -> str:
             lines.append(f"{' ' * col}cards:")
         for card in section.cards:
             ccol = col + INDENT
-            if not card.links:
+            if not card.links and card.summary is None:
                 lines.append(f"{' ' * ccol}{key_text(card.key)}: []")
                 continue
             lines.append(f"{' ' * ccol}{key_text(card.key)}:")
-            lines.append(f"{' ' * (ccol + INDENT)}links:")
+            if card.summary is not None:
+                lines.extend(mapping_value_lines("summary", card.summary, ccol + INDENT))
+            if card.links:
+                lines.append(f"{' ' * (ccol + INDENT)}links:")
             for link in card.links:
                 lines.extend(block_item_lines(link, ccol + 2 * INDENT))
             lines.append(f"{' ' * (ccol + INDENT)}notes: []")
@@ -46,8 +49,9 @@ def _header(draft: Draft) -> list[str]:
     week = draft.week_end
     first = week_start(week)
     origin = (f"carried forward from the week ending {draft.source_week} by `reporter draft`"
-              if draft.source_week else "started by `reporter draft` from the configuration "
-              "and Jira")
+              if draft.source_week else "started by `reporter draft` from the configuration")
+    if draft.jira_week is not None:
+        origin += f" and the Jira pull of the week ending {draft.jira_week}"
     lines = [
         f"# Notes for the week ending {week} ({first:%a %b} {first.day} to "
         f"{week:%a %b} {week.day}),",
@@ -61,8 +65,9 @@ def _header(draft: Draft) -> list[str]:
     lines += [
         "#",
         "# Write one bullet per item under a card: `- text`, or `- |` and indented lines.",
-        "# A card is a list of bullets or {links: [...], notes: [...]}; `misc` holds bullets",
-        "# of no card. From the shell: reporter note KEY \"text\"; reporter note --issue \"text\".",
+        "# A card is a list of bullets or {summary: ..., links: [...], notes: [...]} (summary:",
+        "# its title when Jira has none); `misc` holds bullets of no card. From the shell:",
+        "# reporter note KEY \"text\"; reporter note --issue \"text\".",
         f"# See the email: reporter preview --week {week}",
     ]
     return lines

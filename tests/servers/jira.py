@@ -52,6 +52,7 @@ class Seen:
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
+    body: bytes = b""
 
 
 class _Server(ThreadingHTTPServer):
@@ -122,10 +123,9 @@ class _Base:
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(h.path)
         length = int(h.headers.get("Content-Length") or 0)
-        if length:
-            h.rfile.read(length)
+        body = h.rfile.read(length) if length else b""
         seen = Seen(h.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
-                    {k: v for k, v in h.headers.items()})
+                    {k: v for k, v in h.headers.items()}, body)
         with self._lock:
             self.requests.append(seen)
             reply = None
@@ -319,6 +319,12 @@ class LocalJira(_Base):
                                           else "myself-server.json"))
             if rest == "field":
                 return Reply(200, fixture("field.json"))
+            if rest == "jql/parse" and self.cloud and seen.method == "POST":
+                return self._parse_jql(seen)
+            if rest in ("search/jql", "search"):
+                refused = _jql_error(seen.query.get("jql", [""])[0])
+                if refused and rest == ("search/jql" if self.cloud else "search"):
+                    return Reply(400, {"errorMessages": [refused], "errors": {}})
             if rest == "search/jql":
                 if not self.cloud:
                     return Reply(404, {"errorMessages": ["null for uri: " + path],
@@ -458,6 +464,17 @@ class LocalJira(_Base):
             body["nextPage"] = f"{base}?maxResults={size}&startAt={start + size}"
         return Reply(200, body)
 
+    def _parse_jql(self, seen: Seen) -> Reply:
+        """POST /rest/api/3/jql/parse: each query with its errors, or a structure when none."""
+        queries = json.loads(seen.body or b"{}").get("queries") or []
+        parsed = []
+        for query in queries:
+            error = _jql_error(query)
+            parsed.append({"query": query, "errors": [error]} if error else
+                          {"query": query, "structure": {"where": {"clauses": [],
+                                                                   "operator": "and"}}})
+        return Reply(200, {"queries": parsed})
+
     def _content(self, aid: str) -> Reply:
         if aid not in self.contents:
             return Reply(404, {"errorMessages": ["The attachment does not exist"],
@@ -468,3 +485,19 @@ class LocalJira(_Base):
                     "&client=reporter-test&dl=true"
             return Reply(303, b"", {"Location": where})
         return Reply(200, self.contents[aid])
+
+
+def _jql_error(jql: str) -> str | None:
+    """Jira's complaint about an unbalanced query (its parser's wording), or None.
+
+    The local server reads no more of JQL than this: enough for a test to send a query
+    that Jira refuses.
+    """
+    depth = 0
+    for char in jql:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return "Error in the JQL Query: The character ')' is a reserved JQL character."
+    if depth > 0 or jql.count('"') % 2:
+        return "Error in the JQL Query: Expecting ')' before the end of the query."
+    return None

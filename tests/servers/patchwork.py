@@ -48,6 +48,10 @@ class Behaviour:
     endless_endpoint: str | None = None  # this list always has a next page
     status: int | None = None  # every request answers this status
     not_json: bool = False
+    # An address no person has answers 400 with the submitter filter's message. No
+    # release does this (2.x and 3.x turn the ValidationError into an empty list, as
+    # recorded from 3.2.1); the doctor's tests use it for its 400 branch.
+    strict_submitter: bool = False
 
 
 class PatchworkServer(LoopbackHTTPServer):
@@ -80,10 +84,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(behaviour.status, {"detail": "Server Error."})
             return
         segments = [s for s in parts.path.split("/") if s]
+        if segments == ["api", "1.3"]:
+            self._send(200, {name: f"{state.url}/api/1.3/{name}/" for name in (
+                "bundles", "covers", "events", "patches", "people", "projects", "series",
+                "users")})
+            return
         if len(segments) < 3 or segments[:2] != ["api", "1.3"]:
             self._send(404, {"detail": "Not found."})
             return
         endpoint = segments[2]
+        if endpoint == "projects" and len(segments) == 4:
+            self._detail(endpoint, segments[3])
+            return
         if behaviour.not_json:
             self._raw(200, b"<html><body>Patchwork</body></html>", "text/html")
             return
@@ -97,6 +109,10 @@ class _Handler(BaseHTTPRequestHandler):
         if len(rest) == 1:
             self._detail(endpoint, rest[0])
             return
+        unknown = self._unknown_submitter(query)
+        if unknown is not None:
+            self._send(400, {"submitter": [f'"{unknown}" is not a valid value.']})
+            return
         items = self._filtered(endpoint, query)
         if items is None:
             self._send(404, {"detail": "Not found."})
@@ -107,7 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
         data = self.server_state.data
         if endpoint == "projects":
             if key in (data.project, str(data.project_id)):
-                self._send(200, _project(data))
+                self._send(200, _project(data, self.server_state.url))
             else:
                 self._send(404, {"detail": "No Project matches the given query."})
             return
@@ -139,6 +155,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- filters as Patchwork applies them ------------------------------------
 
+    def _unknown_submitter(self, query: dict[str, list[str]]) -> str | None:
+        state = self.server_state
+        if not state.behaviour.strict_submitter:
+            return None
+        known = {str(p["id"]) for p in state.data.people} | {
+            p["email"].lower() for p in state.data.people}
+        unknown = [s for s in query.get("submitter", []) if s.lower() not in known]
+        return unknown[0] if unknown else None
+
     def _filtered(self, endpoint: str, query: dict[str, list[str]]) -> list[dict[str, Any]] | None:
         data = self.server_state.data
         if endpoint == "people":
@@ -146,7 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
             return [p for p in data.people
                     if term in p["name"].lower() or term in p["email"].lower()]
         if endpoint == "projects":
-            return [_project(data)]
+            return [_project(data, self.server_state.url)]
         if endpoint not in ("patches", "series", "events"):
             return None
         items = list(getattr(data, endpoint))
@@ -272,8 +297,9 @@ def _shown(item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _project(data: PatchworkData) -> dict[str, Any]:
-    base = "https://pw.example/api/1.3"
+def _project(data: PatchworkData, url: str) -> dict[str, Any]:
+    """A project as /api/1.3/projects/<id>/ shows it (recorded: patchwork-3.2.1/project.json)."""
+    base = f"{url}/api/1.3"
     return {"id": data.project_id, "url": f"{base}/projects/{data.project_id}/",
             "name": "U-Boot", "link_name": data.project, "list_id": "u-boot.lists.denx.de",
             "list_email": "u-boot@lists.denx.de", "web_url": "", "scm_url": "",

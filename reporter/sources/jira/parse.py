@@ -98,6 +98,17 @@ def parse_server_info(raw: Any) -> str:
     return kind
 
 
+def jql_parse_errors(raw: Any) -> tuple[str, ...]:
+    """The errors /rest/api/3/jql/parse found in the one query it was given; () when none."""
+    queries = _obj(raw, "jql/parse").get("queries")
+    if not isinstance(queries, list) or len(queries) != 1:
+        raise ShapeError("jql/parse: not one parsed query")
+    errors = _obj(queries[0], "jql/parse.queries[0]").get("errors") or []
+    if not isinstance(errors, list):
+        raise ShapeError("jql/parse: errors is not a list")
+    return tuple(str(e) for e in errors)
+
+
 def search_page(raw: Any, where: str) -> list[dict[str, Any]]:
     data = _obj(raw, where)
     issues = data.get("issues")

@@ -9,7 +9,13 @@ from typing import Any
 
 from reporter.sources.jira import failures
 from reporter.sources.jira.connect import Connection
-from reporter.sources.jira.parse import ShapeError, changelog_page, parse_time, search_page
+from reporter.sources.jira.parse import (
+    ShapeError,
+    changelog_page,
+    jql_parse_errors,
+    parse_time,
+    search_page,
+)
 
 log = logging.getLogger(__name__)
 
@@ -133,3 +139,36 @@ def _page(data: Any, what: str) -> list[dict[str, Any]]:
         return search_page(data, what)
     except ShapeError as exc:
         raise failures.bad_shape(what, str(exc)) from None
+
+
+def jql_errors(conn: Connection, jql: str) -> tuple[str, ...] | None:
+    """What Jira Cloud finds wrong with `jql` (/rest/api/3/jql/parse, strict validation);
+    () when it parses. None on Server/Data Center, which has no such endpoint: a search
+    answers HTTP 400 there instead."""
+    if not conn.cloud:
+        return None
+    response = conn.session.post(f"{conn.server}/rest/api/3/jql/parse",
+                                 params={"validation": "strict"}, json={"queries": [jql]})
+    try:
+        data = response.json()
+    except ValueError:
+        raise failures.bad_json("jql/parse") from None
+    try:
+        return jql_parse_errors(data)
+    except ShapeError as exc:
+        raise failures.bad_shape("jql/parse", str(exc)) from None
+
+
+def first_page(conn: Connection, jql: str) -> tuple[int, bool]:
+    """How many cards the first page of the search holds, and whether more follow."""
+    what = "search page 1"
+    if conn.cloud:
+        data = conn.call(what, conn.client.enhanced_search_issues, jql, nextPageToken=None,
+                         maxResults=PAGE_SIZE, fields=["summary"], json_result=True)
+        batch = _page(data, what)
+        return len(batch), data.get("isLast") is False and bool(data.get("nextPageToken"))
+    data = conn.call(what, conn.client.search_issues, jql, startAt=0, maxResults=PAGE_SIZE,
+                     fields=["summary"], json_result=True)
+    batch = _page(data, what)
+    total = data.get("total")
+    return len(batch), isinstance(total, int) and total > len(batch)
