@@ -121,3 +121,15 @@ def test_one_picture_per_spike(tmp_path: Path) -> None:
     written = plot_trace(two, doubled, TraceOptions(), tmp_path / "p.png")
     assert [p.name for p in written] == ["p-1.png", "p-2.png"]
     assert all(p.stat().st_size > 10_000 for p in written)
+
+
+@pytest.mark.parametrize("name", ["break-late-timer.txt.gz", "break-late-timer.trace-cmd.txt.gz",
+                                  "break-no-preempt.txt.gz", "record-netperf.txt.gz"])
+def test_the_short_form_gives_the_victim_and_three_to_five_facts(name: str) -> None:
+    from reporter.trace.wording import short_form
+
+    lines = short_form(analyse_trace(FIXTURES / name, TraceOptions()))
+    items = [line for line in lines if line.startswith("- ")]
+    assert 1 + 3 <= len(items) <= 1 + 5, lines  # the victim's item, then the facts
+    assert lines[-1].endswith(".") and any(line.startswith("Points to:") for line in lines)
+    assert all(len(line) <= 78 for line in lines)

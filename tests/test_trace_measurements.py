@@ -100,11 +100,11 @@ def test_a_gzipped_trace_attached_in_jira(tmp_path: Path) -> None:
                         "> 300:")
     assert " ".join(lines).endswith("is likely.")
     assert all(len(line) <= 78 for line in lines)
-    # The victim, then the facts that qualify (at most 5): here the run that held the CPU
-    # and the silent stretch inside it.
+    # The victim, then three to five facts: here the run that held the CPU and the silent
+    # stretch inside it qualify, and the victim's CPU's interrupts make the third.
     assert [line[:30] for line in lines if line.startswith("- ")] == [
         "- cyclictest-23407 (RT 90) on ", "- cpu#1 ran python3-23403 (SCH",
-        "- cpu#1 recorded nothing for 3"]
+        "- cpu#1 recorded nothing for 3", "- cpu#1 hard irqs: local timer"]
 
 
 def test_a_truncated_trace_of_the_week_is_reported_not_fatal(tmp_path: Path) -> None:

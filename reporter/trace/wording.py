@@ -18,6 +18,7 @@ WIDTH = 80
 MAX_TASKS = 4
 MAX_WORKS = 3
 MAX_LISTED = 6
+MIN_FACTS = 3  # the short form under the card gives three to five facts
 ON_TIME_NS = 50_000  # a timer this little late came on time
 _TOGETHER = re.compile(r"\d+ usecs > \d+")
 
@@ -58,11 +59,26 @@ def short_form(a: Analysis, label: str | None = None) -> tuple[str, ...]:
     others = f"; {plural(more, 'more spike')} in `reporter trace`" if more else ""
     width = WIDTH - 2  # under the card's "* "
     lines = wrap(f"{title} ({a.file}): {what}{others}:", "", "", width)
-    items = list(victim_items(worst))[-1:] + [f.text for f in worst.facts]
+    facts = [f.text for f in worst.facts]
+    items = list(victim_items(worst))[-1:] + facts + _secondary(worst, MIN_FACTS - len(facts))
     for item in items:
         lines += wrap(item, "- ", "  ", width)
     lines += wrap(f"Points to: {worst.verdict}.", "", "", width)
     return tuple(lines)
+
+
+def _secondary(s: Spike, wanted: int) -> list[str]:
+    """When fewer than MIN_FACTS facts stand out, the breakdown's next ones: the victim's
+    CPU first (interrupts, softirqs, work, IPIs, timers; runs and gaps are already weighed
+    as facts)."""
+    if wanted <= 0:
+        return []
+    victim_cpu = s.victim.cpu if s.victim is not None else None
+    out = []
+    for c in sorted(s.cpus, key=lambda c: (c.cpu != victim_cpu, c.cpu)):
+        out += [f"{cpu(c.cpu)} {item}" for item in cpu_items(c, s)
+                if not item.startswith(("tasks:", "silent:"))]
+    return out[:wanted]
 
 
 def no_spike(a: Analysis) -> str:
