@@ -133,3 +133,9 @@ def test_the_short_form_gives_the_victim_and_three_to_five_facts(name: str) -> N
     assert 1 + 3 <= len(items) <= 1 + 5, lines  # the victim's item, then the facts
     assert lines[-1].endswith(".") and any(line.startswith("Points to:") for line in lines)
     assert all(len(line) <= 78 for line in lines)
+
+
+def test_measure_on_a_trace_points_to_reporter_trace(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["measure", str(LATE_TIMER)]) == 2
+    err = capsys.readouterr().err
+    assert "an ftrace record" in err and f"reporter trace {LATE_TIMER}" in err
