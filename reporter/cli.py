@@ -30,12 +30,14 @@ COMMANDS = {
     "preview": "print the email exactly as it would be sent",
     "send": "pull, render and send the week's email once",
     "measure": "print the findings for one measurement file",
+    "trace": "the breakdown of each latency spike in an ftrace record",
     "history": "a card's notes, status and findings across weeks",
     "status": "what is tracked, the last pull and the weeks sent",
     "doctor": "check the configuration, secrets, sources and mail login; sends nothing",
     "init": "write a commented starting configuration (never overwrites)",
+    "jira-sync": "post a sent week's comments and transitions to Jira, once",
 }
-NEEDS_NO_CONFIG = {"measure"}
+NEEDS_NO_CONFIG = {"measure", "trace"}  # trace record needs data_dir or --output
 OWN_CONFIG = {"doctor", "init"}  # they read (or write) the configuration file themselves
 # shtab's file-name completion (shtab.FILE), set without importing shtab to parse.
 FILE_COMPLETION = {"bash": "_shtab_compgen_files", "zsh": "_files"}
@@ -124,7 +126,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     for name, help_text in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         if command is None or name == command:
-            module = importlib.import_module(f"reporter.commands.{name}")
+            module = importlib.import_module(_module_of(name))
             module.add_arguments(cmd)
             _add_global_options(cmd, after_command=True)
             for action in cmd._actions:  # file arguments complete file names
@@ -143,6 +145,11 @@ def _merge_week(args: argparse.Namespace) -> None:
                          hint=f"see `reporter {args.command} --help`")
     if args.week is None:  # given after the command too: that one stands
         args.week = given
+
+
+def _module_of(command: str) -> str:
+    """`jira-sync` lives in reporter.commands.jira_sync (module names have no `-`)."""
+    return f"reporter.commands.{command.replace('-', '_')}"
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
@@ -207,7 +214,7 @@ def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -
             interactive=interactive,
             debug=debug,
         )
-        module = importlib.import_module(f"reporter.commands.{args.command}")
+        module = importlib.import_module(_module_of(args.command))
         status: int = module.run(ctx, args)
         return status
     except _CompletionWanted as wanted:

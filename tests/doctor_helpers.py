@@ -23,7 +23,7 @@ from tests.deliver_helpers import make_tls
 from tests.patch_helpers import git_env, patchwork_data
 from tests.servers.jira import LocalJira
 from tests.servers.lore import Archive, ArchiveServer
-from tests.servers.patchwork import PatchworkServer
+from tests.servers.patchwork import Behaviour, PatchworkServer
 from tests.servers.smtp import LoopbackSMTP, RecordingHandler
 
 WEEK = dt.date(2023, 2, 10)
@@ -120,7 +120,9 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, cert_days: int = 9
     with ExitStack() as stack:
         jira = stack.enter_context(LocalJira("Cloud"))
         jira.add_issue("STR-76", "Break down the latency")
-        patchwork = stack.enter_context(PatchworkServer(patchwork_data()))
+        # A server that lists people to anonymous readers (3.2.1 answers 403 by default).
+        patchwork = stack.enter_context(PatchworkServer(patchwork_data(),
+                                                        Behaviour(people_forbidden=False)))
         served = stack.enter_context(ArchiveServer(archive))
         smtp = LoopbackSMTP(tls=tls, users={SUBMITTER: SMTP_PASSWORD})
         counter = MailCounter(smtp.script)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import logging
+import traceback
+import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
@@ -41,3 +46,27 @@ def adf(text: str) -> dict[str, Any]:
     """A one-paragraph ADF document."""
     return {"type": "doc", "version": 1,
             "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}]}
+
+
+# The planted-token scans: a secret only a test could have set, in every form it
+# could leak in (plain, URL-quoted, inside Basic auth), and a handler keeping every
+# log record with its traceback.
+PLANTED = f"planted-{uuid.uuid4().hex}"  # unique: it can only come from this test
+USER = "takahiro.akashi@linaro.org"
+
+
+def forms(user: str = USER) -> list[str]:
+    return [PLANTED, quote(PLANTED, safe=""),
+            base64.b64encode(f"{user}:{PLANTED}".encode()).decode()]
+
+
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.texts: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "".join(traceback.format_exception(*record.exc_info))
+        self.texts.append(f"{record.name}: {text} {record.args!r}")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.servers.lore import Archive
-from tests.servers.patchwork import PatchworkData
+from tests.servers.patchwork import PatchworkData, local_naive
 
 FIXTURES = Path(__file__).parent / "fixtures" / "patches"
 SUBMITTER = ("AKASHI Takahiro", "takahiro.akashi@linaro.org")
@@ -39,6 +39,10 @@ S3 = "20221201000000.1-takahiro.akashi@linaro.org"
 S4 = ["20230209050000.1-takahiro.akashi@linaro.org",
       "20230209050000.2-takahiro.akashi@linaro.org"]
 S4_SUBJECTS = ["doc: fix typos in README", "doc: describe the capsule update"]
+# The shape of U-Boot's own .mailmap line for the submitter (u-boot/u-boot, HEAD).
+MAILMAP = ("# Proper Name <proper@email.xx> <commit@email.xx>\n"
+           f"{SUBMITTER[0]} <{SECOND_ADDRESS}> <{SUBMITTER[1]}>\n"
+           "Tom Rini <trini@konsulko.com> <trini@ti.com>\n")
 
 
 def git_env(author: tuple[str, str] = SUBMITTER, date: str = "2023-01-02T00:00:00+00:00",
@@ -100,6 +104,7 @@ def build_repos(root: Path) -> Scenario:
         "include/efi_capsule.h": "/* capsule */\n" + source("hdr", 10),
         "cmd/bootefi.c": source("bootefi", 30),
         "doc/README": "Das U-Boot\n" * 5,
+        ".mailmap": MAILMAP,
     }
     base = commit(work, "Initial commit", base_files, author=MAINTAINER,
                   date="2023-01-01T00:00:00+00:00")
@@ -295,14 +300,13 @@ def _embedded(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def patch(pid: int, msgid: str, name: str, date: str, state: str, series: dict[str, Any],
-          submitter: dict[str, Any], archived: bool = False,
-          tags: dict[str, int] | None = None) -> dict[str, Any]:
+          submitter: dict[str, Any], archived: bool = False) -> dict[str, Any]:
     data = copy.deepcopy(_template("patch.json"))
     data.update(
         id=pid, url=f"https://pw.example/api/1.3/patches/{pid}/",
         web_url=f"https://pw.example/project/uboot/patch/{msgid}/", msgid=f"<{msgid}>",
         list_archive_url=f"https://lore.kernel.org/u-boot/{msgid}/", date=date, name=name,
-        state=state, archived=archived, submitter=submitter, tags=tags or {},
+        state=state, archived=archived, submitter=submitter, tags={},
         series=[{k: series[k] for k in ("id", "url", "web_url", "date", "name", "version",
                                          "mbox")}],
         mbox=f"https://pw.example/project/uboot/patch/{msgid}/mbox/",
@@ -329,12 +333,31 @@ def series(sid: int, name: str, date: str, version: int, total: int,
     return data
 
 
-def event(eid: int, date: str, patch_item: dict[str, Any], previous: str,
-          current: str) -> dict[str, Any]:
+def event(eid: int, utc: str, patch_item: dict[str, Any], previous: str, current: str,
+          zone: str = "Australia/Canberra") -> dict[str, Any]:
+    """A state change at `utc` (naive UTC), stored as the server does: naive local time."""
     data = copy.deepcopy(_template("event-state-changed.json"))
-    data.update(id=eid, date=date)
+    data.update(id=eid, date=local_naive(utc, zone))
     data["payload"] = {"patch": _embedded(patch_item), "previous_state": previous,
                        "current_state": current}
+    return data
+
+
+def comment(cid: int, target: dict[str, Any], sender: tuple[str, str], utc: str,
+            content: str) -> dict[str, Any]:
+    """A comment in Patchwork 3.2.1's shape (recorded: patchwork-3.2.1/patch-comments.json);
+    `date` is the reply's Date header in naive UTC."""
+    data: dict[str, Any] = copy.deepcopy(json.loads(
+        (FIXTURES / "patchwork-3.2.1" / "patch-comments.json").read_text())[0])
+    msgid = f"c{cid}@example.org"
+    data.update(id=cid, url=f"https://pw.example/api/1.3/comments/{cid}/",
+                web_url=f"https://pw.example/comment/{cid}/", msgid=f"<{msgid}>", date=utc,
+                subject=f"Re: {target['name']}", content=content,
+                submitter={"id": 900 + cid, "url": "https://pw.example/api/1.3/people/0/",
+                           "name": sender[0], "email": sender[1]})
+    data["headers"] = dict(data["headers"], From=f"{sender[0]} <{sender[1]}>",
+                           **{"Message-ID": f"<{msgid}>", "In-Reply-To": target["msgid"],
+                              "References": target["msgid"]})
     return data
 
 
@@ -344,7 +367,7 @@ def patchwork_data() -> PatchworkData:
     me2 = _submitter(11, SUBMITTER[0], SECOND_ADDRESS)
     marek = _submitter(30, "Marek Vasut", "marex@denx.de")
     data = PatchworkData()
-    data.people = [
+    data.people = [  # /people/ answers them only where anonymous readers may list people
         person(10, SUBMITTER[0], SUBMITTER[1], user=5),
         person(11, SUBMITTER[0], SECOND_ADDRESS, user=5),
         person(12, f"{SUBMITTER[0]} via U-Boot", "u-boot@lists.denx.de", user=None),
@@ -361,17 +384,14 @@ def patchwork_data() -> PatchworkData:
     s9 = series(401, "usb: fix the reset", "2023-02-08T00:00:00", 1, 1, marek, None)
     p = [
         patch(1001, S1[0], f"[v2,1/3] {S1_SUBJECTS[0]}", "2023-02-07T02:15:00", "accepted",
-              s1, me, tags={"A": 0, "R": 1, "T": 1}),
+              s1, me),
         patch(1002, S1[1], f"[v2,2/3] {S1_SUBJECTS[1]}", "2023-02-07T02:15:01", "accepted",
-              s1, me, tags={"A": 0, "R": 2, "T": 0}),
-        patch(1003, S1[2], f"[v2,3/3] {S1_SUBJECTS[2]}", "2023-02-07T02:15:02", "new", s1, me,
-              tags={"A": 0, "R": 1, "T": 0}),
-        patch(1004, S2, S2_SUBJECT, "2023-01-10T08:00:00", "under-review", s2, me2,
-              tags={"A": 0, "R": 1, "T": 0}),
+              s1, me),
+        patch(1003, S1[2], f"[v2,3/3] {S1_SUBJECTS[2]}", "2023-02-07T02:15:02", "new", s1, me),
+        patch(1004, S2, S2_SUBJECT, "2023-01-10T08:00:00", "under-review", s2, me2),
         patch(1005, S3, "test: dm: add a test for the capsule", "2022-12-01T00:00:00",
               "accepted", s3, me, archived=True),
-        patch(1006, S4[0], f"[v3,1/3] {S4_SUBJECTS[0]}", "2023-02-09T05:00:00", "new", s4, me,
-              tags={"A": 0, "R": 1, "T": 0}),
+        patch(1006, S4[0], f"[v3,1/3] {S4_SUBJECTS[0]}", "2023-02-09T05:00:00", "new", s4, me),
         patch(1007, S4[1], f"[v3,2/3] {S4_SUBJECTS[1]}", "2023-02-09T05:00:01", "new", s4, me),
         patch(2001, "20230208000000.1-marex@denx.de", "usb: fix the reset",
               "2023-02-08T00:00:00", "new", s9, marek),
@@ -382,6 +402,23 @@ def patchwork_data() -> PatchworkData:
         s["received_all"] = len(members) == s["total"]
     data.patches = p
     data.series = [s1, s2, s3, s4, s9]
+    # Review replies as Patchwork stores them (the lore threads' tags, as comments).
+    data.comments = {
+        1002: [comment(1, p[1], REVIEWER, "2023-02-08T15:00:00",
+                       "> Reviewed-by: Quoted Person <quoted@example.org>\n\n"
+                       f"Reviewed-by: {REVIEWER[0]} <{REVIEWER[1]}>"),
+               comment(2, p[1], SUBMITTER, "2023-02-09T02:00:00",
+                       f"Thanks.\nAcked-by: {SUBMITTER[0]} <{SUBMITTER[1]}>")],
+        1001: [comment(3, p[0], EFI, "2023-02-08T19:00:00",
+                       f"Tested-by: {EFI[0]} <{EFI[1]}>")],
+        1004: [comment(4, p[3], ILIAS, "2023-02-06T07:00:00",
+                       f"Reviewed-by: {ILIAS[0]} <{ILIAS[1]}>")],
+    }
+    data.cover_comments = {
+        1000: [comment(5, s1["cover_letter"], ILIAS, "2023-02-08T07:00:00",
+                       f"From the cover letter this looks right.\n\n"
+                       f"Reviewed-by: {ILIAS[0]} <{ILIAS[1]}>")],
+    }
     data.events = [
         event(5001, "2023-02-09T13:40:12.345678", p[0], "new", "accepted"),
         event(5002, "2023-02-09T13:40:15.000000", p[1], "new", "accepted"),

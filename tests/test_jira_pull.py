@@ -444,3 +444,93 @@ def test_a_failed_pull_leaves_the_previous_snapshot_intact(tmp_path: Path,
         pull(tmp_path, cloud)
     assert part_path(data_dir, WEEK_END, "jira").read_bytes() == stored
     assert read_part(data_dir, WEEK_END, "jira", JiraSnapshot) == before
+
+
+# -- status transitions from the changelog ---------------------------------------------
+
+
+def _changelog(jira: LocalJira) -> list[dict[str, object]]:
+    """To Do -> In Progress long before the week; In Progress -> Done on Wednesday in
+    Tokyo (with an assignee edit in the same history); a summary edit on Thursday."""
+    edit = jira.history("10003", "2023-02-09T11:00:00.000+0900", "x", "y")
+    edit["items"] = [dict(edit["items"][0], field="summary", fieldId="summary")] \
+        if jira.cloud else [dict(edit["items"][0], field="summary")]
+    return [jira.history("10001", "2023-01-20T10:00:00.000+0900", "To Do", "In Progress"),
+            jira.history("10002", "2023-02-08T10:15:00.000+0900", "In Progress", "Done",
+                         other_field=True),
+            edit]
+
+
+def test_the_weeks_transitions_come_with_the_search(tmp_path: Path, jira: LocalJira) -> None:
+    jira.add_issue("STR-76", "Latency", status="Done", category="done",
+                   changelog=_changelog(jira))
+    jira.add_issue("STR-68", "Quiet")
+    snap = pull(tmp_path, jira)
+    card = snap.card("STR-76")
+    assert card is not None and snap.card("STR-68").status_changes == ()  # type: ignore[union-attr]
+    assert [(c.from_status, c.to_status, c.date) for c in card.status_changes] == [
+        ("In Progress", "Done", "2023-02-08T10:15:00.000+0900")]
+    search = jira.seen(r"/search(/jql)?$")
+    assert all(s.query["expand"] == ["changelog"] for s in search)
+    assert not jira.seen(r"/changelog$")  # the search carried it: no request per card
+    write_part(tmp_path / "data", WEEK_END, "jira", snap)
+    assert read_part(tmp_path / "data", WEEK_END, "jira", JiraSnapshot) == snap
+
+
+def test_a_change_just_before_the_week_in_tokyo_is_not_of_the_week(tmp_path: Path,
+                                                                   jira: LocalJira) -> None:
+    # Friday 23:30 in Tokyo is the week before; Saturday 00:10 is this week.
+    jira.add_issue("STR-76", "Latency", changelog=[
+        jira.history("1", "2023-02-03T14:30:00.000+0000", "To Do", "In Progress"),
+        jira.history("2", "2023-02-03T15:10:00.000+0000", "In Progress", "In Review")])
+    card = pull(tmp_path, jira).cards[0]
+    assert [(c.from_status, c.to_status) for c in card.status_changes] == [
+        ("In Progress", "In Review")]
+
+
+def test_cloud_reads_the_changelog_the_search_cut_from_the_newest_page_back(
+        tmp_path: Path, cloud: LocalJira) -> None:
+    cloud.inline_histories = 2
+    histories = [cloud.history(str(i), f"2023-01-{10 + i}T10:00:00.000+0900", "a", "b")
+                 for i in range(5)]  # before the week
+    for i in range(5, 150):  # in the week, a minute apart from Monday on
+        minute = i - 5
+        histories.append(cloud.history(
+            str(i), f"2023-02-06T{10 + minute // 60:02d}:{minute % 60:02d}:00.000+0900",
+            "x", "y"))
+        for item in histories[-1]["items"]:
+            item.update(field="labels", fieldId="labels")
+    histories[20] = cloud.history("20", histories[20]["created"], "In Progress", "In Review")
+    histories[140] = cloud.history("140", histories[140]["created"], "In Review", "Done")
+    cloud.add_issue("STR-76", "Latency", status="Done", category="done", changelog=histories)
+    card = pull(tmp_path, cloud).cards[0]
+    assert [(c.from_status, c.to_status) for c in card.status_changes] == [
+        ("In Progress", "In Review"), ("In Review", "Done")]
+    pages = cloud.seen(r"^/rest/api/3/issue/STR-76/changelog$")
+    assert [(p.query["startAt"], p.query["maxResults"]) for p in pages] == [
+        (["50"], ["100"]), (["0"], ["50"])]
+
+
+def test_the_status_line_comes_from_the_changelog_on_a_first_run() -> None:
+    from reporter.config import Section
+    from reporter.model.cards import Card, StatusChange
+    from reporter.report.compose import Inputs, compose
+
+    moved = Card("STR-76", "Latency", status="Done", status_changes=(
+        StatusChange("2023-02-08T10:15:00.000+0900", "In Progress", "Done"),))
+    undone = Card("STR-68", "Back", status="In Progress", status_changes=(
+        StatusChange("2023-02-06T10:00:00.000+0900", "In Progress", "Done"),
+        StatusChange("2023-02-07T10:00:00.000+0900", "Done", "In Progress")))
+    snap = JiraSnapshot("2023-02-13T09:00:00+09:00", None, None, (moved, undone))
+    old = JiraSnapshot("2023-02-06T09:00:00+09:00", None, None, (
+        Card("STR-76", "Latency", status="To Do"), Card("STR-68", "Back", status="In Progress")))
+
+    def first_bullets(previous: JiraSnapshot | None) -> list[str]:
+        view = compose(Inputs(week_end=WEEK_END, sections=(Section("Stratos", ("STR",)),),
+                              notes=None, jira=snap, previous_jira=previous)).view
+        return [card.bullets[0] for card in view.sections[0].cards]
+
+    assert first_bullets(None) == ["Status: In Progress -> Done -> In Progress",
+                                   "Status: In Progress -> Done"]
+    assert first_bullets(old) == ["Status: In Progress -> Done -> In Progress",
+                                  "Status: In Progress -> Done; last report: To Do"]

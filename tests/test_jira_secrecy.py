@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-import base64
 import logging
 import traceback
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
 from reporter.errors import ReporterError
 from reporter.sources.jira import pull_jira
-from tests.jira_helpers import FAST, NOW, TOKEN_ENV, WEEK_END, make_config
+from tests.jira_helpers import (
+    FAST,
+    NOW,
+    PLANTED,
+    TOKEN_ENV,
+    USER,
+    WEEK_END,
+    Records,
+    forms,
+    make_config,
+)
 from tests.servers.jira import LocalJira, MediaHost, Reply, Seen, fixture
 
-PLANTED = f"planted-{uuid.uuid4().hex}"  # unique: it can only come from this test
-USER = "takahiro.akashi@linaro.org"
 IN_WEEK = "2023-02-08T10:15:00.000+0900"
-
-
-def forms() -> list[str]:
-    return [PLANTED, quote(PLANTED, safe=""),
-            base64.b64encode(f"{USER}:{PLANTED}".encode()).decode()]
-
-
-class Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.texts: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        if record.exc_info:
-            text += "".join(traceback.format_exception(*record.exc_info))
-        self.texts.append(f"{record.name}: {text} {record.args!r}")
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The Patchwork client against a local REST server: paging, people, filters, failures."""
+"""The Patchwork client against a local REST server: paging, people, filters, events,
+comments, the project check, failures."""
 
 from __future__ import annotations
 
@@ -17,15 +18,17 @@ from reporter.sources.patchwork import (
     parse_date,
     patch_number,
 )
-from tests.patch_helpers import SECOND_ADDRESS, SUBMITTER, patchwork_data
+from tests.patch_helpers import S1, S1_COVER, SECOND_ADDRESS, SUBMITTER, event, patchwork_data
 from tests.servers.patchwork import Behaviour, PatchworkServer
 
 START = dt.datetime(2023, 2, 3, 15, 0, tzinfo=dt.UTC)  # Saturday 00:00 in Asia/Tokyo
 END = dt.datetime(2023, 2, 10, 15, 0, tzinfo=dt.UTC)
 
 
-def client(url: str, max_pages: int = 20, deadline_s: float = 30) -> PatchworkClient:
-    return PatchworkClient(PatchworkConfig(url=url, project="uboot", api_version="1.3"),
+def client(url: str, max_pages: int = 20, deadline_s: float = 30, project: str = "uboot",
+           timezone: str = "Australia/Canberra") -> PatchworkClient:
+    return PatchworkClient(PatchworkConfig(url=url, project=project, api_version="1.3",
+                                           timezone=timezone),
                            make_session(retries=0), timeout_s=5,
                            deadline=Deadline(deadline_s), max_pages=max_pages)
 
@@ -40,7 +43,7 @@ def test_patches_of_every_state_come_from_three_linked_pages() -> None:
     assert archived.archived and archived.state == "accepted" and not archived.is_open
     first = infos[0].patch
     assert first.msgid == "20230207021500.2-takahiro.akashi@linaro.org"
-    assert (first.number, first.reviewed, first.tested) == (1, 1, 1)
+    assert (first.number, first.reviewed, first.tested) == (1, 0, 0)  # `tags` is always {}
     assert first.date == "2023-02-07T02:15:00+00:00"
     assert infos[0].series_ids == (301,)
 
@@ -64,7 +67,7 @@ def test_series_carry_version_counts_and_cover_letter() -> None:
 
 
 def test_people_by_email_and_by_their_user_account() -> None:
-    with PatchworkServer(patchwork_data()) as pw:
+    with PatchworkServer(patchwork_data(), Behaviour(people_forbidden=False)) as pw:
         people = client(pw.url).people(SUBMITTER[1])
     assert people is not None
     assert [(p.id, p.email) for p in people] == [(10, SUBMITTER[1]), (11, SECOND_ADDRESS)]
@@ -72,7 +75,7 @@ def test_people_by_email_and_by_their_user_account() -> None:
 
 
 def test_a_forbidden_people_lookup_is_optional() -> None:
-    with PatchworkServer(patchwork_data(), Behaviour(people_forbidden=True)) as pw:
+    with PatchworkServer(patchwork_data()) as pw:  # 403 to anonymous readers, as 3.2.1
         c = client(pw.url)
         assert c.people(SUBMITTER[1]) is None
         assert [i.patch.id for i in c.patches(SUBMITTER[1], None)][:1] == [1001]
@@ -82,13 +85,72 @@ def test_a_forbidden_people_lookup_is_optional() -> None:
 def test_state_changes_are_the_events_of_the_week() -> None:
     with PatchworkServer(patchwork_data()) as pw:
         changes = client(pw.url).state_changes(START, END)
-    assert [(c.patch_id, c.previous, c.current) for c in changes] == [
-        (1002, "new", "accepted"), (1001, "new", "accepted"), (2001, "new", "changes-requested"),
-        (1004, "new", "under-review")]
-    assert changes[1].date == "2023-02-09T13:40:12.345678+00:00"
-    assert changes[1].actor == "xypron"
+    assert [(c.patch_id, c.previous, c.current, m[:14]) for c, m in changes] == [
+        (1002, "new", "accepted", "20230207021500"), (1001, "new", "accepted", "20230207021500"),
+        (2001, "new", "changes-requested", "20230208000000"),
+        (1004, "new", "under-review", "20230110080000")]
+    assert changes[1][0].date == "2023-02-09T13:40:12.345678+00:00"
+    assert changes[1][0].actor == "xypron"
+    # Asked in the server's time (Canberra, UTC+11 in summer) with a day's margin each side.
     query = pw.requests[0]
-    assert "category=patch-state-changed" in query and "since=2023-02-03T15%3A00%3A00" in query
+    assert "category=patch-state-changed" in query
+    assert "since=2023-02-03T02%3A00%3A00" in query and "before=2023-02-12T02%3A00%3A00" in query
+
+
+def test_a_friday_evening_change_in_tokyo_is_of_that_week() -> None:
+    data = patchwork_data()
+    # Friday 2023-02-10 19:00 in Tokyo: 10:00 UTC, stored by the server as 21:00 Canberra.
+    # Friday 2023-02-03 20:00 in Tokyo (11:00 UTC) is the week before.
+    data.events = [event(6001, "2023-02-10T10:00:00", data.patches[5], "new", "accepted"),
+                   event(6002, "2023-02-03T11:00:00", data.patches[6], "new", "accepted")]
+    assert data.events[0]["date"] == "2023-02-10T21:00:00"
+    with PatchworkServer(data) as pw:
+        changes = client(pw.url).state_changes(START, END)
+        utc_reader = client(pw.url, timezone="UTC").state_changes(START, END)
+    assert [(c.patch_id, c.date) for c, _ in changes] == [(1006, "2023-02-10T10:00:00+00:00")]
+    # Read as UTC, as before: the first lands on Saturday 06:00 in Tokyo, the next week,
+    # and the week before's takes its place (Saturday 07:00).
+    assert [c.patch_id for c, _ in utc_reader] == [1007]
+
+
+def test_the_events_of_given_patches_whenever_they_happened() -> None:
+    with PatchworkServer(patchwork_data()) as pw:
+        changes = client(pw.url).patch_events([1005, 1004])
+    assert sorted((c.patch_id, c.current) for c in changes) == [(1004, "under-review"),
+                                                               (1005, "accepted")]
+    assert "patch=1004&patch=1005" in pw.requests[0] and "since" not in pw.requests[0]
+
+
+def test_review_tags_come_from_the_comments_but_not_the_submitters_own() -> None:
+    with PatchworkServer(patchwork_data()) as pw:
+        c = client(pw.url)
+        tags = c.patch_tags(1002, S1[1], [SUBMITTER[1]])
+        cover = c.cover_tags(1000, S1_COVER, [SUBMITTER[1]])
+        assert c.patch_tags(1003, S1[2], [SUBMITTER[1]]) == []
+    assert [(t.kind, t.name, t.email, t.patch_msgid, t.date) for t in tags] == [
+        ("Reviewed-by", "Simon Glass", "sjg@chromium.org", S1[1], "2023-02-08T15:00:00+00:00")]
+    assert [(t.kind, t.name, t.patch_msgid) for t in cover] == [
+        ("Reviewed-by", "Ilias Apalodimas", S1_COVER)]
+    assert pw.requests[0].startswith("/api/1.3/patches/1002/comments/?")
+
+
+def test_a_project_the_server_does_not_have_is_named() -> None:
+    with PatchworkServer(patchwork_data()) as pw:
+        client(pw.url).check_project()
+        with pytest.raises(SourceError) as info:
+            client(pw.url, project="u-boot").check_project()
+    assert info.value.message == f"patchwork: {pw.url} has no project 'u-boot'; it has uboot"
+    assert "patches.patchwork.project" in (info.value.hint or "")
+    assert pw.requests[:2] == ["/api/1.3/projects/uboot/", "/api/1.3/projects/u-boot/"]
+
+
+def test_unknown_filter_values_answer_an_empty_list_not_an_error() -> None:
+    with PatchworkServer(patchwork_data()) as pw:
+        c = client(pw.url)
+        assert c.patches("nobody@example.org", None) == []
+        assert not c.has_patches("nobody@example.org") and c.has_patches(SUBMITTER[1])
+        assert client(pw.url, project="u-boot").patches(SUBMITTER[1], None) == []
+    assert "per_page=1" in pw.requests[-2]
 
 
 def test_requests_name_the_tool() -> None:
@@ -174,7 +236,13 @@ def test_names_lose_their_prefixes(name: str, clean: str, number: tuple[int, int
     assert patch_number(name) == number
 
 
-def test_dates_are_utc() -> None:
+def test_dates_are_utc_and_event_dates_local() -> None:
+    from zoneinfo import ZoneInfo
+
+    from reporter.sources.patchwork_json import parse_local_date
+
     assert parse_date("2023-02-07T02:15:00") == "2023-02-07T02:15:00+00:00"
+    assert parse_local_date("2023-02-07T13:15:00", ZoneInfo("Australia/Canberra")) == \
+        "2023-02-07T02:15:00+00:00"
     with pytest.raises(SourceError):
         parse_date(None)

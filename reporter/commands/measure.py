@@ -37,6 +37,11 @@ def run(ctx: Any, args: argparse.Namespace) -> int:
     if args.threshold is not None and not (math.isfinite(args.threshold) and args.threshold > 0):
         raise UsageError(f"--threshold {args.threshold:g}: must be a positive number of usecs")
     options = _options(ctx.config, args)
+    from reporter.trace.finding import is_trace
+
+    if args.file.is_file() and is_trace(args.file):
+        raise UsageError(f"{args.file}: an ftrace record, not latency samples",
+                         hint=f"`reporter trace {args.file}` explains its spikes")
     result = analyse_path(args.file, options)
     finding = to_finding(result, options, args.file.name, str(args.file))
     out = ctx.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from typing import TYPE_CHECKING
 
 from reporter.cli import add_week_argument
@@ -10,11 +11,14 @@ from reporter.cli import add_week_argument
 if TYPE_CHECKING:
     from reporter.cli import Context
 
+log = logging.getLogger(__name__)
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_week_argument(parser, "last")
     parser.add_argument("--dry-run", action="store_true",
-                        help="print the message and the envelope; pull, send and write nothing")
+                        help="print the message, the envelope and the Jira writes "
+                        "(jira.post_comments); pull, send and write nothing")
     parser.add_argument("--offline", action="store_true",
                         help="no pull: use the stored snapshots")
     parser.add_argument("--force", action="store_true",
@@ -60,4 +64,17 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         ctx.stdout.write(result.text)
     elif result.outcome == "already-sent" or ctx.interactive:
         ctx.stdout.write(result.text + "\n")
-    return 0
+    # The email came first; Jira's part (jira.post_comments) never undoes it. Under cron
+    # only failures print (one line per card on stderr); a terminal or a dry run sees all.
+    from reporter.deliver.jira_sync import after_send, unused_statuses
+
+    synced = after_send(config, week_end, dry_run=args.dry_run)
+    if synced is None:
+        for key, status in unused_statuses(config, week_end):
+            log.warning("%s: `status: %s` in the notes is not applied: reporter writes to "
+                        "Jira only with jira.post_comments: true", key, status)
+        return 0
+    out, err = synced.report(verbose=ctx.interactive)
+    ctx.stdout.write(out)
+    ctx.stderr.write(err)
+    return synced.exit_status

@@ -24,6 +24,7 @@ class JiraConfig:
     deadline_s: float
     max_pages: int
     max_attachment_bytes: int
+    post_comments: bool = False  # after a send: the week's bullets as one comment per card
 
 
 def check_jira(c: Checker, top: dict[str, Any]) -> JiraConfig | None:
@@ -34,7 +35,7 @@ def check_jira(c: Checker, top: dict[str, Any]) -> JiraConfig | None:
     m = c.mapping(raw, kp, {
         "server", "auth", "user", "token_env", "jql", "comments", "attachments",
         "remote_links", "keyring_service", "timeout_s", "deadline_s", "max_pages",
-        "max_attachment_mb", "token", "password",
+        "max_attachment_mb", "token", "password", "post_comments",
     })
     if m is None:
         return None
@@ -64,4 +65,5 @@ def check_jira(c: Checker, top: dict[str, Any]) -> JiraConfig | None:
         max_pages=c.get(m, kp, "max_pages", int, 50, positive),
         max_attachment_bytes=int(
             c.get(m, kp, "max_attachment_mb", float, 512.0, positive) * 1024 * 1024),
+        post_comments=c.get(m, kp, "post_comments", bool, False),
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reporter.config.checker import Checker, check_email, check_url, positive
+from reporter.config.checker import Checker, check_email, check_tz, check_url, positive
 from reporter.yamldoc import KeyPath
 
 
@@ -16,6 +16,8 @@ class PatchworkConfig:
     url: str
     project: str
     api_version: str
+    # The server's TIME_ZONE: Patchwork stores event times in it, naive (USE_TZ = False).
+    timezone: str = "Australia/Canberra"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,12 @@ class PatchesConfig:
     timeout_s: float
     deadline_s: float
     max_pages: int
+    submitters: tuple[str, ...] = ()  # every configured address; `submitter` is the first
+    max_lookups: int = 500  # patch lookups for the week's events of patches not known as mine
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        return self.submitters or ((self.submitter,) if self.submitter else ())
 
 
 def check_patches(c: Checker, top: dict[str, Any]) -> PatchesConfig | None:
@@ -49,15 +57,15 @@ def check_patches(c: Checker, top: dict[str, Any]) -> PatchesConfig | None:
         return None
     kp: KeyPath = ("patches",)
     m = c.mapping(raw, kp, {"submitter", "patchwork", "archive", "links", "git",
-                               "timeout_s", "deadline_s", "max_pages"})
+                               "timeout_s", "deadline_s", "max_pages", "max_lookups"})
     if m is None:
         return None
-    submitter = c.get(m, kp, "submitter", str, check=check_email)
+    submitters = _submitters(c, m, kp)
     patchwork = None
     pw = c.get(m, kp, "patchwork", dict, None)
     if pw is not None:
         pkp = kp + ("patchwork",)
-        pm = c.mapping(pw, pkp, {"url", "project", "api_version"})
+        pm = c.mapping(pw, pkp, {"url", "project", "api_version", "timezone"})
         if pm is not None:
             patchwork = PatchworkConfig(
                 url=(c.get(pm, pkp, "url", str, check=check_url) or "").rstrip("/"),
@@ -65,6 +73,7 @@ def check_patches(c: Checker, top: dict[str, Any]) -> PatchesConfig | None:
                 api_version=c.get(pm, pkp, "api_version", str, "1.3",
                                      lambda v: None if re.match(r"^1\.[1-9]$", v)
                                      else "must be 1.1 or newer, like 1.3"),
+                timezone=c.get(pm, pkp, "timezone", str, "Australia/Canberra", check_tz),
             )
     archive = ArchiveConfig(None, None)
     ar = c.get(m, kp, "archive", dict, None)
@@ -93,7 +102,7 @@ def check_patches(c: Checker, top: dict[str, Any]) -> PatchesConfig | None:
             branches = c.str_list(gm, gkp, "branches", ["origin/master"])
             git = GitConfig(c.path(repo or "."), branches)
     return PatchesConfig(
-        submitter=submitter or "",
+        submitter=submitters[0] if submitters else "",
         patchwork=patchwork,
         archive=archive,
         links=links or "lore",
@@ -101,4 +110,19 @@ def check_patches(c: Checker, top: dict[str, Any]) -> PatchesConfig | None:
         timeout_s=c.get(m, kp, "timeout_s", float, 30.0, positive),
         deadline_s=c.get(m, kp, "deadline_s", float, 600.0, positive),
         max_pages=c.get(m, kp, "max_pages", int, 100, positive),
+        submitters=submitters,
+        max_lookups=c.get(m, kp, "max_lookups", int, 500, positive),
     )
+
+
+def _submitters(c: Checker, m: dict[str, Any], kp: KeyPath) -> tuple[str, ...]:
+    """`submitter: ADDRESS` or `submitter: [ADDRESS, ...]`, lower-cased, in order."""
+    if isinstance(m.get("submitter"), list):
+        found = c.str_list(m, kp, "submitter", check=check_email)
+        if not found and not m["submitter"]:
+            c.fail(kp + ("submitter",), "the list is empty: give at least one address")
+    else:
+        one = c.get(m, kp, "submitter", str, check=check_email)
+        found = (one,) if one else ()
+    return tuple(dict.fromkeys(a.lower() for a in found))
+

@@ -12,6 +12,9 @@
   itself (`send --force` does, with the same Message-ID, once the cause is fixed);
 - `sent`: the server (or sendmail) accepted it.
 
+With `jira.post_comments`, `jira` records card by card each comment posted and each
+transition asked after the send, so that no run writes one twice.
+
 `data/sent/<week>.eml` holds the bytes last handed over. Every write is atomic; a
 missing JSON file means the week was never handed to a transport, an empty or
 unreadable one stops the send (it is never read as "nothing was sent").
@@ -59,12 +62,34 @@ class Attempt:
 
 
 @dataclass(frozen=True)
+class JiraWrite:
+    """One write to a Jira card after the week was sent (jira.post_comments), card by card.
+
+    `comment` done: the week's comment is on the card (`comment_id`). `transition`
+    pending: about to be asked (the card should then be in `to_status`); done: asked.
+    """
+
+    card: str
+    action: str  # comment | transition
+    state: str  # pending | done
+    at: dt.datetime
+    comment_id: str | None = None
+    transition: str | None = None  # the name given in the notes
+    to_status: str | None = None  # where that transition leads
+    note: str | None = None  # how it was found done: "already on the card", ...
+
+
+@dataclass(frozen=True)
 class LedgerEntry:
     week_end: dt.date
     state: str  # one of STATES
     message_id: str
     attempts: tuple[Attempt, ...] = ()
     format: int = FORMAT_VERSION
+    jira: tuple[JiraWrite, ...] = ()  # what was written to Jira after the send
+
+    def jira_write(self, card: str, action: str) -> JiraWrite | None:
+        return next((w for w in self.jira if w.card == card and w.action == action), None)
 
     @property
     def last_sent(self) -> Attempt | None:
@@ -147,6 +172,12 @@ def with_attempt(entry: LedgerEntry, attempt: Attempt, state: str) -> LedgerEntr
     if attempts and attempts[-1].number == attempt.number:
         attempts = attempts[:-1]
     return replace(entry, state=state, attempts=(*attempts, attempt))
+
+
+def with_jira_write(entry: LedgerEntry, write: JiraWrite) -> LedgerEntry:
+    """`entry` with `write` recorded, replacing the card's earlier record of that action."""
+    kept = tuple(w for w in entry.jira if (w.card, w.action) != (write.card, write.action))
+    return replace(entry, jira=(*kept, write))
 
 
 def week_state(data_dir: Path, week_end: dt.date) -> str | None:

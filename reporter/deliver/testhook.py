@@ -19,6 +19,11 @@ STEPS = (
     "accepted",  # the server confirmed; `sent` not recorded yet
     "sent-written",  # the ledger says `sent`
 )
+# After the send, with jira.post_comments: the Jira write is done, not yet recorded.
+JIRA_STEPS = (
+    "jira-comment-posted",  # Jira answered the comment's POST
+    "jira-transition-posted",  # Jira answered the transition's POST
+)
 
 
 def crash_point(step: str) -> None:

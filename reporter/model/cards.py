@@ -33,6 +33,15 @@ class RemoteLink:
 
 
 @dataclass(frozen=True)
+class StatusChange:
+    """One status transition from the card's changelog."""
+
+    date: str  # ISO 8601 with offset, as Jira sent it
+    from_status: str
+    to_status: str
+
+
+@dataclass(frozen=True)
 class Card:
     key: str
     summary: str | None
@@ -43,6 +52,7 @@ class Card:
     comments: tuple[Comment, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     remote_links: tuple[RemoteLink, ...] = ()
+    status_changes: tuple[StatusChange, ...] = ()  # the week's, oldest first
 
     @property
     def project(self) -> str:

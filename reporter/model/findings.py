@@ -92,6 +92,7 @@ class Finding(Figures):
     bad_examples: tuple[BadRow, ...] = ()  # the first few, with their line numbers
     throughput: str | None = None  # netperf's throughput with its units
     invalid: str | None = None  # set when the file was refused: no figures then
+    text: tuple[str, ...] = ()  # lines worded when measured (a trace's short form)
 
 
 @dataclass(frozen=True)

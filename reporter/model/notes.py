@@ -12,6 +12,7 @@ class CardNotes:
     notes: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     summary: str | None = None  # the card's title when Jira does not give one
+    status: str | None = None  # `status: Done`: the workflow transition to take after the send
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ class StateChange:
     """A Patchwork `patch-state-changed` event."""
 
     patch_id: int
-    date: str  # ISO 8601 (UTC)
+    date: str  # ISO 8601 (UTC), read from the server's local time
     previous: str  # state slug
     current: str  # state slug
     actor: str | None = None  # Patchwork user name, when the server says
@@ -72,9 +72,11 @@ class Patch:
     web_url: str
     number: int = 1  # position in the series (1-based)
     commit_ref: str | None = None
-    reviewed: int = 0  # Patchwork's tag counts (R, A, T)
+    # Tag counts (R, A, T) kept by older snapshots; no Patchwork release fills `tags`.
+    reviewed: int = 0
     acked: int = 0
     tested: int = 0
+    state_since: str | None = None  # ISO 8601 (UTC): when it took its state, when known
 
     @property
     def is_open(self) -> bool:
@@ -100,7 +102,10 @@ class Series:
     review_tags: tuple[ReviewTag, ...] = ()
     applied: tuple[AppliedReply, ...] = ()
     merged: tuple[MergedCommit, ...] = ()
-    thread_fetched: bool = False  # the archive thread was read
+    thread_fetched: bool = False  # the archive thread was read: the tags come from it
+    comments_fetched: bool = False  # else the tags come from Patchwork's comments
+    superseded_by: int | None = None  # the version that replaced this one, when known
+    superseded_on: str | None = None  # ISO 8601 (UTC): when it was replaced
 
     @property
     def states(self) -> tuple[str, ...]:

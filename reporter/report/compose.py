@@ -134,10 +134,19 @@ def _missing_summaries(inputs: Inputs, keys: list[str]) -> str:
 
 
 def _status_change(card: Card | None, previous: JiraSnapshot | None) -> str | None:
-    if card is None or previous is None or not card.status:
+    """From the week's changelog when it has transitions, else against the last report."""
+    before = previous.card(card.key) if card is not None and previous is not None else None
+    if card is not None and card.status_changes:
+        path = [card.status_changes[0].from_status]
+        for change in card.status_changes:
+            if change.to_status != path[-1]:
+                path.append(change.to_status)
+        also = (f"; last report: {before.status}"
+                if before and before.status and before.status != path[0] else "")
+        return f"Status: {' -> '.join(path)}{also}" if len(path) > 1 else None
+    if card is None or before is None or not card.status:
         return None
-    before = previous.card(card.key)
-    if before is None or not before.status or before.status == card.status:
+    if not before.status or before.status == card.status:
         return None
     return f"Status: {before.status} -> {card.status}"
 

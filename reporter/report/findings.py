@@ -16,6 +16,8 @@ def finding_lines(f: Finding, last_week: Finding | None) -> tuple[str, ...]:
      "min 41 / avg 118 / p99 402 / p99.9 1204 / max 3412 usecs",
      "5 spikes > 3000 usecs (last week: 11)")
     """
+    if f.text:  # worded when measured: a trace (reporter.trace.finding)
+        return f.text
     title = "Latency" + (f", {f.label}" if f.label else "")
     if f.invalid is not None:
         reason = f"the data was invalid: {f.invalid}"

@@ -3,19 +3,22 @@
 Entry format (lines are logical: compose numbers the `<URL>` and wraps at 80 columns):
 
     SUBJECT (vN, K patches)<ARCHIVE-URL>
-    State: OLD -> NEW (Mon D)         when it changed since the last sent week
-    State: NEW (posted Mon D)         for a series posted in the week
-    State: S1 2, S2 1                 when the patches differ (count of each)
+    State: ...                        see reporter.report.patch_states for every form
     Patchwork: S, but git has it merged (BRANCH)      when Patchwork and git disagree
     Patchwork: S for J of K, but git has them merged (BRANCH)
     Patchwork: Accepted, but git has no commit for it (BRANCHES)
     Reviewed-by: NAME, NAME (2/3)     one line per tag kind; (i/K) when not the whole series
     Acked-by: ... / Tested-by: ...
-    Tags (Patchwork): Reviewed-by 2, Acked-by 1       when the thread could not be read
+    Reviewed-by (Patchwork): NAME     the same, from Patchwork's comments (no list archive)
+    Tags (Patchwork): Reviewed-by 2, Acked-by 1       counts a snapshot holds from Patchwork's
+                                      `tags` field (which Patchwork 2.0 to 3.2 leave empty)
     Applied to TREE by NAME (Mon D)   a maintainer's "Applied to ..." reply
     Merged: SHA12 in BRANCH, in RELEASE                a one-patch series
     Merged: J of K patches in BRANCH, not in a release yet
     Merged: K of K patches (BRANCH1 I, BRANCH2 J), in RELEASE1, RELEASE2 (N not in a release yet)
+
+A superseded version shows its State line and the tags, never a merge; it is left out
+in the weeks after the one it was replaced in.
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from zoneinfo import ZoneInfo
 
 from reporter.config import PatchesConfig
 from reporter.model.patches import CLOSED_STATES, TAG_KINDS, MergedCommit, PatchSnapshot, Series
+from reporter.report.patch_states import day, state_line, state_name, state_text
 
-_STATE_NAMES = {"rfc": "RFC"}
+__all__ = ["patch_entries", "state_name", "state_text"]
 
 
 def patch_entries(current: PatchSnapshot | None, last_sent: PatchSnapshot | None,
@@ -38,32 +42,28 @@ def patch_entries(current: PatchSnapshot | None, last_sent: PatchSnapshot | None
     start = week_end - dt.timedelta(days=6)
     entries = []
     for series in sorted(current.series, key=lambda s: (s.date, s.id)):
+        if _replaced_before(series, tz, start):
+            continue
         before = last_sent.find(series.id) if last_sent is not None else None
         lines = [_title(series)]
-        lines.append(_state_line(series, before, tz, start, week_end))
-        disagreement = _git_disagreement(series, current.git_branches)
+        lines.append(state_line(series, before, tz, start, week_end))
+        replaced = series.superseded_by is not None
+        disagreement = None if replaced else _git_disagreement(series, current.git_branches)
         if disagreement:
             lines.append(disagreement)
         lines.extend(_tag_lines(series))
         lines.extend(_applied_lines(series, tz))
-        merged = _merged_line(series)
+        merged = None if replaced else _merged_line(series)
         if merged:
             lines.append(merged)
         entries.append("\n".join(lines))
     return tuple(entries)
 
 
-def state_name(slug: str) -> str:
-    """`under-review` -> `Under Review`, as Patchwork shows it."""
-    return _STATE_NAMES.get(slug, " ".join(w.capitalize() for w in slug.split("-")) or "?")
-
-
-def state_text(series: Series) -> str:
-    states = series.states
-    if len(states) <= 1:
-        return state_name(states[0]) if states else "Unknown"
-    counts = {s: sum(1 for p in series.patches if p.state == s) for s in states}
-    return ", ".join(f"{state_name(s)} {counts[s]}" for s in states)
+def _replaced_before(series: Series, tz: ZoneInfo, start: dt.date) -> bool:
+    if series.superseded_on is None:
+        return False
+    return dt.datetime.fromisoformat(series.superseded_on).astimezone(tz).date() < start
 
 
 def _title(series: Series) -> str:
@@ -74,21 +74,6 @@ def _title(series: Series) -> str:
         patches = "1 patch" if count == 1 else f"{count} patches"
     ref = f"<{series.archive_url}>" if series.archive_url else ""
     return f"{series.name} (v{series.version}, {patches}){ref}"
-
-
-def _state_line(series: Series, before: Series | None, tz: ZoneInfo, start: dt.date,
-                week_end: dt.date) -> str:
-    now = state_text(series)
-    text = f"State: {now}"
-    if before is not None and state_text(before) != now:
-        text = f"State: {state_text(before)} -> {now}"
-        if series.state_changes:
-            text += f" ({_day(series.state_changes[-1].date, tz)})"
-    elif before is None:
-        posted = _local_date(series.date, tz)
-        if start <= posted <= week_end:
-            text += f" (posted {_day(series.date, tz)})"
-    return text
 
 
 def _git_disagreement(series: Series, branches: tuple[str, ...]) -> str | None:
@@ -118,7 +103,7 @@ def _git_disagreement(series: Series, branches: tuple[str, ...]) -> str | None:
 
 
 def _tag_lines(series: Series) -> list[str]:
-    if not series.thread_fetched:
+    if not series.thread_fetched and not series.comments_fetched:
         counts = [("Reviewed-by", sum(p.reviewed for p in series.patches)),
                   ("Acked-by", sum(p.acked for p in series.patches)),
                   ("Tested-by", sum(p.tested for p in series.patches))]
@@ -148,7 +133,8 @@ def _tag_lines(series: Series) -> list[str]:
             else:
                 which = ", ".join(f"{n}/{series.total}" for n in sorted(nums))
                 shown.append(f"{name} ({which})")
-        lines.append(f"{kind}: {', '.join(shown)}")
+        source = "" if series.thread_fetched else " (Patchwork)"
+        lines.append(f"{kind}{source}: {', '.join(shown)}")
     return lines
 
 
@@ -161,7 +147,7 @@ def _applied_lines(series: Series, tz: ZoneInfo) -> list[str]:
             continue
         seen.add(key)
         where = f" to {reply.tree}" if reply.tree else ""
-        when = f" ({_day(reply.date, tz)})" if reply.date else ""
+        when = f" ({day(reply.date, tz)})" if reply.date else ""
         lines.append(f"Applied{where} by {reply.name}{when}")
     return lines
 
@@ -199,13 +185,3 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (KeyError, ValueError):
         return ZoneInfo("UTC")
-
-
-def _local_date(iso: str, tz: ZoneInfo) -> dt.date:
-    return dt.datetime.fromisoformat(iso).astimezone(tz).date()
-
-
-def _day(iso: str, tz: ZoneInfo) -> str:
-    day = _local_date(iso, tz)
-    return f"{day:%b} {day.day}"
-

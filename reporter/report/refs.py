@@ -48,6 +48,26 @@ class Numbering:
         return new
 
 
+def split_urls(text: str) -> list[tuple[str, str | None]]:
+    """`text` cut into (text, None) and (URL, URL) pieces, URLs found as `cite` finds them:
+    `<URL>` loses its brackets, a bare URL its trailing sentence punctuation."""
+    pieces: list[tuple[str, str | None]] = []
+    at = 0
+    for match in URL_RE.finditer(text):
+        url, rest = (match.group(1), "") if match.group(1) else _trim_bare(match.group(2))
+        if not url:
+            continue
+        if match.start() > at:
+            pieces.append((text[at:match.start()], None))
+        pieces.append((url, url))
+        if rest:
+            pieces.append((rest, None))
+        at = match.end()
+    if at < len(text):
+        pieces.append((text[at:], None))
+    return pieces
+
+
 def _trim_bare(url: str) -> tuple[str, str]:
     """Split sentence punctuation and an unbalanced `)` off the end of a bare URL."""
     rest = ""

@@ -145,7 +145,11 @@ def _card_options(card: str) -> MeasureOptions:
 
 def _measure(path: Path, options: MeasureOptions, name: str, source: str) -> Finding:
     from reporter.measure.analyse import measure_file
+    from reporter.trace.finding import is_trace, trace_finding
 
+    if is_trace(path):
+        return trace_finding(path, card=options.card, label=options.label, name=name,
+                             source=source)
     try:
         finding = measure_file(path, options, display_name=name, source=source)
     except InputError as exc:

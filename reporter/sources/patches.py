@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from reporter.model.patches import MergedCommit, Patch, PatchSnapshot, Series, StateChange
+from reporter.model.patches import MergedCommit, PatchSnapshot, Series
 from reporter.sources.patch_http import Deadline, make_session
 from reporter.week import week_start
 
@@ -17,11 +17,8 @@ if TYPE_CHECKING:
 
     from reporter.config import Config, PatchesConfig
     from reporter.sources.mbox import Message
-    from reporter.sources.patchwork import PatchInfo, SeriesInfo
 
 log = logging.getLogger(__name__)
-
-HORIZON_MARGIN = dt.timedelta(days=1)
 
 
 def pull_patches(config: Config, week_end: dt.date, now: dt.datetime, *,
@@ -32,7 +29,7 @@ def pull_patches(config: Config, week_end: dt.date, now: dt.datetime, *,
     `previous` is the latest stored patches snapshot before this week (None on a first
     pull): its open series bound how far back Patchwork is read. Raises SourceError
     ("patchwork: ...", "lore: ...", "git: ...") naming the fix; writes nothing but the
-    git scan cache under `<data_dir>/cache/`.
+    git scan and Patchwork lookup caches under `<data_dir>/cache/`.
     """
     pc = config.patches
     if pc is None:
@@ -42,11 +39,15 @@ def pull_patches(config: Config, week_end: dt.date, now: dt.datetime, *,
     end = dt.datetime.combine(week_end + dt.timedelta(days=1), dt.time(0), tz).astimezone(dt.UTC)
     deadline = Deadline(pc.deadline_s)
     http = session or make_session()
-    emails = [pc.submitter.lower()]
+    emails = list(submitter_addresses(pc))
 
     series_list: list[Series] = []
     if pc.patchwork is not None:
-        series_list, emails = _from_patchwork(pc, http, deadline, start, end, previous)
+        from reporter.sources.patch_series import from_patchwork
+
+        view = from_patchwork(pc, http, deadline, start, end, previous, emails,
+                              config.data_dir / "cache")
+        series_list, emails = list(view.series), list(view.emails)
     elif previous is not None:
         series_list = [s for s in previous.series if s.is_open]
 
@@ -63,7 +64,9 @@ def pull_patches(config: Config, week_end: dt.date, now: dt.datetime, *,
         series_list = read
 
     if pc.git is not None and series_list:
-        merged = _merged(pc, config, series_list, emails, texts)
+        from reporter.sources.patch_versions import claim_merges
+
+        merged = claim_merges(series_list, _merged(pc, config, series_list, emails, texts))
         series_list = [replace(s, merged=tuple(merged[p.msgid] for p in s.patches
                                                if p.msgid in merged))
                        for s in series_list]
@@ -84,94 +87,13 @@ def pull_patches(config: Config, week_end: dt.date, now: dt.datetime, *,
     )
 
 
-# -- Patchwork -----------------------------------------------------------------
+def submitter_addresses(pc: PatchesConfig) -> tuple[str, ...]:
+    """The configured addresses, then those the git tree's `.mailmap` joins to them."""
+    if pc.git is None:
+        return pc.addresses
+    from reporter.sources.mailmap import mailmap_addresses
 
-
-def _from_patchwork(pc: PatchesConfig, http: requests.Session, deadline: Deadline,
-                    start: dt.datetime, end: dt.datetime,
-                    previous: PatchSnapshot | None) -> tuple[list[Series], list[str]]:
-    from reporter.sources.patchwork import PatchworkClient, clean_subject, merge_people_keys
-
-    assert pc.patchwork is not None
-    client = PatchworkClient(pc.patchwork, http, timeout_s=pc.timeout_s, deadline=deadline,
-                             max_pages=pc.max_pages)
-    people = client.people(pc.submitter)
-    keys = merge_people_keys(pc.submitter, people)
-    emails = [pc.submitter.lower(), *(p.email for p in people or ())]
-    since = _horizon(start, previous)
-
-    patches: dict[int, PatchInfo] = {}
-    infos: dict[int, SeriesInfo] = {}
-    for key in keys:
-        for info in client.patches(key, since, end):
-            patches[info.patch.id] = info
-        for sinfo in client.series(key, since, end):
-            infos[sinfo.id] = sinfo
-    changes = client.state_changes(start, end)
-    log.info("patchwork: %d patches, %d series, %d state changes in the week",
-             len(patches), len(infos), len(changes))
-
-    grouped: dict[int, list[Patch]] = {}
-    for info in patches.values():
-        series_id = info.series_ids[0] if info.series_ids else -info.patch.id
-        grouped.setdefault(series_id, []).append(info.patch)
-    for series_id in grouped:
-        if series_id > 0 and series_id not in infos:
-            infos[series_id] = client.series_detail(series_id)
-
-    changes_by_patch: dict[int, list[StateChange]] = {}
-    for change in changes:
-        changes_by_patch.setdefault(change.patch_id, []).append(change)
-    before = {s.id: s for s in previous.series} if previous else {}
-
-    out = []
-    for series_id, members in grouped.items():
-        members.sort(key=lambda p: (p.number, p.id))
-        found = infos.get(series_id)
-        first = members[0]
-        series = Series(
-            id=series_id,
-            name=clean_subject(found.name if found and found.name else first.name)
-            or clean_subject(first.name),
-            version=found.version if found else 1,
-            total=found.total if found else len(members),
-            received=found.received if found else len(members),
-            date=found.date if found else first.date,
-            msgid=(found.cover_msgid if found and found.cover_msgid else first.msgid),
-            web_url=(found.web_url if found and found.web_url else first.web_url),
-            archive_url="",
-            patches=tuple(members),
-            cover_msgid=found.cover_msgid if found else None,
-            state_changes=tuple(sorted(
-                (c for p in members for c in changes_by_patch.get(p.id, ())),
-                key=lambda c: (c.date, c.patch_id))),
-        )
-        if _is_active(series, start, end, before.get(series_id)):
-            out.append(series)
-    return out, emails
-
-
-def _horizon(start: dt.datetime, previous: PatchSnapshot | None) -> dt.datetime | None:
-    """How far back to read: the week, or the oldest series still open last time."""
-    if previous is None:
-        return None  # a first pull reads the submitter's whole history once
-    dates = [start]
-    dates.extend(dt.datetime.fromisoformat(s.date) for s in previous.series if s.is_open)
-    return min(dates) - HORIZON_MARGIN
-
-
-def _is_active(series: Series, start: dt.datetime, end: dt.datetime,
-               before: Series | None) -> bool:
-    if series.is_open:
-        return True
-    if start <= dt.datetime.fromisoformat(series.date) < end:
-        return True
-    if series.state_changes:
-        return True
-    if before is not None:
-        old = {p.id: p.state for p in before.patches}
-        return any(old.get(p.id, p.state) != p.state for p in series.patches)
-    return False
+    return mailmap_addresses(pc.git.repo, pc.addresses)
 
 
 # -- the list archive ----------------------------------------------------------
@@ -214,7 +136,7 @@ def _merged(pc: PatchesConfig, config: Config, series_list: Sequence[Series],
             emails: Sequence[str], texts: dict[str, str]) -> dict[str, MergedCommit]:
     from reporter.sources.gittree import GitTree, PatchQuery
     from reporter.sources.patchid import patch_ids_of_mails
-    from reporter.sources.patchwork import clean_subject
+    from reporter.sources.patchwork_json import clean_subject
 
     assert pc.git is not None
     tree = GitTree(pc.git.repo, pc.git.branches, emails, config.data_dir / "cache")
@@ -237,7 +159,7 @@ def _archive_url(series: Series, pc: PatchesConfig, http: requests.Session,
 
     lore = message_url(pc.archive.lore, series.msgid) if pc.archive.lore else None
     if pc.links == "patchwork":
-        return series.web_url or lore or ""
+        return _patchwork_link(series) or lore or ""
     if pc.links == "pipermail" and pc.archive.pipermail:
         old = previous.find(series.id) if previous else None
         if old is not None and old.archive_url.startswith(pc.archive.pipermail):
@@ -251,3 +173,11 @@ def _archive_url(series: Series, pc: PatchesConfig, http: requests.Session,
             return found
     return lore or series.web_url
 
+
+
+def _patchwork_link(series: Series) -> str:
+    """A Patchwork page that shows the series' patches whatever their state: the patch's
+    own page for a one-patch series, else the list with every state and archived ones."""
+    if len(series.patches) == 1 and series.total == 1 and series.patches[0].web_url:
+        return series.patches[0].web_url
+    return series.web_url

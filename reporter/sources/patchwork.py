@@ -1,68 +1,58 @@
-"""Patchwork's REST API: the only code that knows its JSON (people, series, patches, events)."""
+"""Patchwork's REST API: one project's people, series, patches, events and comments.
+
+The payloads become model objects in `patchwork_json`; this module owns the HTTP:
+paging by `Link` headers, the deadline, and the errors that name the fix.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from reporter.errors import SourceError
-from reporter.model.patches import Patch, StateChange
+from reporter.model.patches import ReviewTag, StateChange
 from reporter.sources.patch_http import Deadline, bind_deadline
+from reporter.sources.patchwork_json import (
+    PatchInfo,
+    Person,
+    SeriesInfo,
+    clean_subject,
+    comment_tags,
+    event_patch,
+    parse_date,
+    patch_info,
+    patch_number,
+    person,
+    series_info,
+    state_change,
+    strip_msgid,
+)
 
 if TYPE_CHECKING:
     import requests
 
     from reporter.config import PatchworkConfig
 
+__all__ = ["PatchInfo", "PatchworkClient", "Person", "SeriesInfo", "clean_subject",
+           "merge_people_keys", "parse_date", "patch_number", "strip_msgid"]
+
 log = logging.getLogger(__name__)
 
-PER_PAGE = 100  # Patchwork's largest page (MAX_REST_RESULTS_PER_PAGE)
-_NUMBER_RE = re.compile(r"^\[[^\]]*?(\d+)/(\d+)[^\]]*\]")
-_PREFIX_RE = re.compile(r"^(\s*\[[^\]]*\]\s*)+")
-
-
-@dataclass(frozen=True)
-class Person:
-    """A Patchwork person: one e-mail address, maybe linked to a user account."""
-
-    id: int
-    name: str
-    email: str
-    user_id: int | None
-
-
-@dataclass(frozen=True)
-class SeriesInfo:
-    """A series as Patchwork lists it, before the archive and git are consulted."""
-
-    id: int
-    name: str
-    version: int
-    total: int
-    received: int
-    date: str
-    web_url: str
-    cover_msgid: str | None
-    patch_ids: tuple[int, ...]
-    submitter_email: str
-
-
-@dataclass(frozen=True)
-class PatchInfo:
-    """A patch and the series it belongs to."""
-
-    patch: Patch
-    series_ids: tuple[int, ...]
-    submitter_email: str
+PER_PAGE = 100  # well under Patchwork's largest page (MAX_REST_RESULTS_PER_PAGE, 250 in 3.2)
+EVENT_MARGIN = dt.timedelta(days=1)  # asked beyond the week, then filtered exactly
+_IDS_PER_QUERY = 50  # `patch=1&patch=2...` values in one events query
 
 
 class _Forbidden(Exception):
     """HTTP 403: the endpoint needs a token (people, users on current servers)."""
+
+
+class _Missing(Exception):
+    """HTTP 404 where the caller names what is missing."""
 
 
 class NotFound(SourceError):
@@ -77,18 +67,49 @@ class PatchworkClient:
         self.base = config.url.rstrip("/")
         self.api = f"{self.base}/api/{config.api_version}"
         self.project = config.project
+        self.zone = ZoneInfo(config.timezone)
         self.session = session
         self.timeout_s = timeout_s
         self.deadline = deadline
         self.max_pages = max_pages
+        self.requests_sent = 0
         bind_deadline(session, deadline, "patchwork", self.base)  # no read outlives it
 
     # -- the public reads -------------------------------------------------
 
+    def check_project(self) -> None:
+        """`/api/projects/NAME/`: a project the server does not have is a SourceError.
+
+        List filters cannot tell: Patchwork answers 200 `[]` to any filter value it
+        cannot use (patchwork/api/filters.py turns the ValidationError into `none()`).
+        """
+        url = f"{self.api}/projects/{self.project}/"
+        try:
+            self._get(url, None, missing_ok=True)
+        except _Forbidden:
+            return  # not a missing project: the reads that follow say what is wrong
+        except _Missing:
+            names = self._project_names()  # a SourceError here: not a Patchwork API at all
+            known = f"; it has {', '.join(names)}" if names else ""
+            raise SourceError(
+                f"patchwork: {self.base} has no project {self.project!r}{known}",
+                hint="set patches.patchwork.project to the project's link name, as in "
+                f"{self.base}/project/NAME/list/",
+            ) from None
+
+    def _project_names(self) -> list[str]:
+        try:
+            page = self._get_json(f"{self.api}/projects/", {"per_page": PER_PAGE})
+        except _Forbidden:
+            return []
+        names = [str(p.get("link_name") or "") for p in page if isinstance(p, dict)] \
+            if isinstance(page, list) else []
+        return sorted(n for n in names if n)[:20]
+
     def people(self, email: str) -> tuple[Person, ...] | None:
         """Every person that is `email`, or shares its user account; None when forbidden."""
         try:
-            found = [_person(p) for p in self._list("people", {"q": email})]
+            found = [person(p) for p in self._list("people", {"q": email})]
         except _Forbidden:
             log.info("patchwork: /people/ needs a token here; filtering by e-mail only")
             return None
@@ -97,7 +118,7 @@ class PatchworkClient:
         names = sorted({p.name for p in mine if p.name and users})
         for name in names:
             try:
-                more = [_person(p) for p in self._list("people", {"q": name})]
+                more = [person(p) for p in self._list("people", {"q": name})]
             except _Forbidden:
                 break
             mine.extend(p for p in more if p.user_id in users)
@@ -108,32 +129,88 @@ class PatchworkClient:
                before: dt.datetime | None = None) -> list[SeriesInfo]:
         """The submitter's series submitted in [since, before) (either bound optional)."""
         params = self._filters(submitter, since, before)
-        return [_series(s) for s in self._list("series", params)]
+        return [series_info(s) for s in self._list("series", params)]
 
     def patches(self, submitter: str | int, since: dt.datetime | None,
                 before: dt.datetime | None = None) -> list[PatchInfo]:
         """The submitter's patches in every state, archived ones included."""
         params = self._filters(submitter, since, before)
-        return [_patch(p) for p in self._list("patches", params)]
+        return [patch_info(p) for p in self._list("patches", params)]
+
+    def has_patches(self, submitter: str) -> bool:
+        """Whether the project holds any patch from this address (one small request)."""
+        page = self._list("patches", {"project": self.project, "submitter": submitter},
+                          per_page=1, first_page_only=True)
+        return bool(page)
 
     def _filters(self, submitter: str | int, since: dt.datetime | None,
                  before: dt.datetime | None) -> dict[str, Any]:
         params: dict[str, Any] = {"project": self.project, "submitter": submitter}
         if since is not None:
-            params["since"] = _iso_param(since)
+            params["since"] = _iso_param(since, dt.UTC)
         if before is not None:
-            params["before"] = _iso_param(before)
+            params["before"] = _iso_param(before, dt.UTC)
         return params
 
     def series_detail(self, series_id: int) -> SeriesInfo:
-        return _series(self._get_json(f"{self.api}/series/{series_id}/", None))
+        return series_info(self._get_json(f"{self.api}/series/{series_id}/", None))
 
-    def state_changes(self, since: dt.datetime, before: dt.datetime) -> list[StateChange]:
-        """The project's `patch-state-changed` events dated in [since, before)."""
+    def patch_detail(self, patch_id: int) -> PatchInfo | None:
+        """One patch, with its submitter; None when the server no longer has it."""
+        url = f"{self.api}/patches/{patch_id}/"
+        try:
+            data = _json(self._get(url, None, missing_ok=True), url)
+        except _Missing:
+            log.info("patchwork: patch %d is gone (HTTP 404)", patch_id)
+            return None
+        if not isinstance(data, dict):
+            raise SourceError(f"patchwork: patch {patch_id} is not a JSON object")
+        return patch_info(data)
+
+    def series_patches(self, series_id: int) -> list[PatchInfo]:
+        """Every patch of one series, with its state (`/patches/?series=ID`)."""
+        params = {"project": self.project, "series": series_id}
+        return [patch_info(p) for p in self._list("patches", params)]
+
+    def state_changes(self, since: dt.datetime, before: dt.datetime
+                      ) -> list[tuple[StateChange, str]]:
+        """The project's `patch-state-changed` events in [since, before), each with the
+        message-id of its patch.
+
+        Event dates are the server's local time: the query asks in that time with a
+        margin of EVENT_MARGIN each side, and the converted dates are then filtered.
+        """
         params = {"project": self.project, "category": "patch-state-changed",
-                  "since": _iso_param(since), "before": _iso_param(before)}
-        return [change for e in self._list("events", params)
-                if (change := _state_change(e)) is not None]
+                  "since": _iso_param(since - EVENT_MARGIN, self.zone),
+                  "before": _iso_param(before + EVENT_MARGIN, self.zone)}
+        out = []
+        for item in self._list("events", params):
+            change = state_change(item, self.zone)
+            named = event_patch(item)
+            if change is None or named is None:
+                continue
+            if since <= dt.datetime.fromisoformat(change.date) < before:
+                out.append((change, named.msgid))
+        return out
+
+    def patch_events(self, patch_ids: Iterable[int]) -> list[StateChange]:
+        """Every `patch-state-changed` event of these patches, whenever it happened."""
+        ids = sorted(set(patch_ids))
+        out: list[StateChange] = []
+        for start in range(0, len(ids), _IDS_PER_QUERY):
+            params = {"category": "patch-state-changed", "patch": ids[start:start +
+                                                                       _IDS_PER_QUERY]}
+            out.extend(c for item in self._list("events", params)
+                       if (c := state_change(item, self.zone)) is not None)
+        return out
+
+    def patch_tags(self, patch_id: int, msgid: str, mine: Sequence[str]) -> list[ReviewTag]:
+        """The review tags of one patch's comments (`/patches/ID/comments/`)."""
+        return comment_tags(self._list(f"patches/{patch_id}/comments", {}), msgid, mine)
+
+    def cover_tags(self, cover_id: int, msgid: str, mine: Sequence[str]) -> list[ReviewTag]:
+        """The review tags of a cover letter's comments: for the whole series."""
+        return comment_tags(self._list(f"covers/{cover_id}/comments", {}), msgid, mine)
 
     def read(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """The JSON of one GET of `<api>/<path>` (for `reporter doctor`); NotFound on 404."""
@@ -141,24 +218,25 @@ class PatchworkClient:
 
     # -- paging and errors ------------------------------------------------
 
-    def _list(self, endpoint: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def _list(self, endpoint: str, params: Mapping[str, Any], *, per_page: int = PER_PAGE,
+              first_page_only: bool = False) -> list[dict[str, Any]]:
         """Every item of a list endpoint, following `Link: <...>; rel="next"`."""
         import requests
 
         url: str | None = f"{self.api}/{endpoint}/"
-        query: dict[str, Any] | None = {**params, "per_page": PER_PAGE}
+        query: dict[str, Any] | None = {**params, "per_page": per_page}
         seen: set[str] = set()
         items: list[dict[str, Any]] = []
         while url is not None:
             full = requests.Request("GET", url, params=query).prepare().url or url
-            if full in seen:
+            if _page_key(full) in seen:
                 raise SourceError(
                     f"patchwork: the Link header sent the reader back to {full}, a page "
                     f"already read, while listing {endpoint}",
                     hint="the server's paging is broken; try again later or report it to "
                     "the Patchwork admins",
                 )
-            seen.add(full)
+            seen.add(_page_key(full))
             if len(seen) > self.max_pages:
                 raise SourceError(
                     f"patchwork: more than {self.max_pages} pages of {endpoint} for "
@@ -174,7 +252,7 @@ class PatchworkClient:
                     hint="check patches.patchwork.url and api_version (1.1 or newer)",
                 )
             items.extend(p for p in page if isinstance(p, dict))
-            url = response.links.get("next", {}).get("url")
+            url = None if first_page_only else response.links.get("next", {}).get("url")
             if url is not None and not _same_site(url, self.base):
                 raise SourceError(
                     f"patchwork: the next page of {endpoint} points to another site: {url}",
@@ -186,10 +264,12 @@ class PatchworkClient:
     def _get_json(self, url: str, params: Mapping[str, Any] | None) -> Any:
         return _json(self._get(url, params), url)
 
-    def _get(self, url: str, params: Mapping[str, Any] | None) -> requests.Response:
+    def _get(self, url: str, params: Mapping[str, Any] | None, *,
+             missing_ok: bool = False) -> requests.Response:
         import requests
 
         self.deadline.check("patchwork", f"reading {url}")
+        self.requests_sent += 1
         try:
             response = self.session.get(
                 url, params=params, timeout=self.deadline.timeout(self.timeout_s),
@@ -207,6 +287,8 @@ class PatchworkClient:
             ) from exc
         if response.status_code == 403:
             raise _Forbidden(url)
+        if response.status_code == 404 and missing_ok:
+            raise _Missing(url)
         if response.status_code == 404:
             raise NotFound(
                 f"patchwork: HTTP 404 from {url}",
@@ -227,135 +309,6 @@ class PatchworkClient:
         return response
 
 
-# -- payload -> model (the only place that knows Patchwork's field names) ----
-
-
-def parse_date(value: Any) -> str:
-    """Patchwork's naive UTC timestamps as aware ISO 8601 strings."""
-    if not isinstance(value, str):
-        raise SourceError(f"patchwork: a date is missing or not text: {value!r}")
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise SourceError(f"patchwork: not a date: {value!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC).isoformat()
-
-
-def strip_msgid(value: Any) -> str:
-    text = str(value or "").strip()
-    return text[1:-1] if text.startswith("<") and text.endswith(">") else text
-
-
-def clean_subject(name: str) -> str:
-    """A subject without its leading bracketed prefixes: "[v2,1/3] cmd: x" -> "cmd: x"."""
-    return _PREFIX_RE.sub("", name).strip()
-
-
-def patch_number(name: str) -> tuple[int, int] | None:
-    match = _NUMBER_RE.match(name.strip())
-    return (int(match.group(1)), int(match.group(2))) if match else None
-
-
-def _person(data: dict[str, Any]) -> Person:
-    user = data.get("user")
-    return Person(
-        id=_int(data, "id"),
-        name=str(data.get("name") or ""),
-        email=str(data.get("email") or "").lower(),
-        user_id=_int(user, "id") if isinstance(user, dict) else None,
-    )
-
-
-def _series(data: Any) -> SeriesInfo:
-    if not isinstance(data, dict):
-        raise SourceError(f"patchwork: a series is not a JSON object: {data!r:.80}")
-    cover = data.get("cover_letter")
-    patches = data.get("patches") or []
-    submitter = data.get("submitter") or {}
-    return SeriesInfo(
-        id=_int(data, "id"),
-        name=str(data.get("name") or ""),
-        version=_int(data, "version", 1),
-        total=_int(data, "total", len(patches) or 1),
-        received=_int(data, "received_total", len(patches)),
-        date=parse_date(data.get("date")),
-        web_url=str(data.get("web_url") or data.get("url") or ""),
-        cover_msgid=strip_msgid(cover.get("msgid")) if isinstance(cover, dict) else None,
-        patch_ids=tuple(_int(p, "id") for p in patches if isinstance(p, dict)),
-        submitter_email=str(submitter.get("email") or "").lower()
-        if isinstance(submitter, dict) else "",
-    )
-
-
-def _patch(data: dict[str, Any]) -> PatchInfo:
-    name = str(data.get("name") or "")
-    number = patch_number(name)
-    raw_tags = data.get("tags")
-    tags: Mapping[str, Any] = raw_tags if isinstance(raw_tags, dict) else {}
-    series = data.get("series") or []
-    submitter = data.get("submitter") or {}
-    patch = Patch(
-        id=_int(data, "id"),
-        msgid=strip_msgid(data.get("msgid")),
-        name=name,
-        date=parse_date(data.get("date")),
-        state=str(data.get("state") or "new"),
-        archived=bool(data.get("archived")),
-        web_url=str(data.get("web_url") or data.get("url") or ""),
-        number=number[0] if number else 1,
-        commit_ref=data.get("commit_ref") or None,
-        reviewed=_count(tags, "R", "Reviewed-by"),
-        acked=_count(tags, "A", "Acked-by"),
-        tested=_count(tags, "T", "Tested-by"),
-    )
-    return PatchInfo(
-        patch=patch,
-        series_ids=tuple(_int(s, "id") for s in series if isinstance(s, dict)),
-        submitter_email=str(submitter.get("email") or "").lower()
-        if isinstance(submitter, dict) else "",
-    )
-
-
-def _state_change(data: dict[str, Any]) -> StateChange | None:
-    raw = data.get("payload")
-    payload: dict[str, Any] = raw if isinstance(raw, dict) else data
-    patch = payload.get("patch")
-    if not isinstance(patch, dict) or "id" not in patch:
-        return None
-    actor = data.get("actor")
-    return StateChange(
-        patch_id=_int(patch, "id"),
-        date=parse_date(data.get("date")),
-        previous=str(payload.get("previous_state") or ""),
-        current=str(payload.get("current_state") or ""),
-        actor=str(actor.get("username")) if isinstance(actor, dict) and actor.get("username")
-        else None,
-    )
-
-
-def _int(data: Any, key: str, default: int | None = None) -> int:
-    value = data.get(key) if isinstance(data, dict) else None
-    if default is not None and not value:  # optional (a series' version, total)
-        return default
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SourceError(f"patchwork: {key!r} is missing or not a number in {data!r:.120}")
-    return value
-
-
-def _count(tags: Mapping[str, Any], *keys: str) -> int:
-    for key in keys:
-        value = tags.get(key)
-        if value is None:
-            continue
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            continue
-    return 0
-
-
 def _json(response: requests.Response, url: str) -> Any:
     try:
         return response.json()
@@ -366,9 +319,21 @@ def _json(response: requests.Response, url: str) -> Any:
         ) from None
 
 
-def _iso_param(moment: dt.datetime) -> str:
-    """Patchwork compares naive timestamps in UTC."""
-    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+def _iso_param(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """A naive timestamp in `zone`: UTC for patches and series, the server's for events."""
+    return moment.astimezone(zone).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def _page_key(url: str) -> str:
+    """A list page's URL with its query sorted and `page=1` spelt out: the first page asked
+    without `page` and the `first` link that names it are the same page."""
+    from urllib.parse import parse_qsl, urlencode
+
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(k == "page" for k, _ in pairs):
+        pairs.append(("page", "1"))
+    return f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode(sorted(pairs))}"
 
 
 def _site(url: str) -> str:
@@ -392,7 +357,7 @@ def _reason(exc: Exception) -> str:
 def merge_people_keys(email: str, people: Iterable[Person] | None) -> tuple[str | int, ...]:
     """The submitter filters to query: the e-mail, then every other person id found."""
     keys: list[str | int] = [email]
-    for person in people or ():
-        if person.email != email.lower():
-            keys.append(person.id)
+    for found in people or ():
+        if found.email != email.lower():
+            keys.append(found.id)
     return tuple(keys)

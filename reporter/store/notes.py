@@ -111,7 +111,7 @@ def _card(doc: YamlDoc, kp: KeyPath, key: str, value: Any) -> CardNotes:
     if isinstance(value, list):
         return CardNotes(key, notes=_bullets(doc, kp, value))
     if isinstance(value, dict):
-        _only(doc, kp, value, {"notes", "links", "summary"})
+        _only(doc, kp, value, {"notes", "links", "summary", "status"})
         notes = _bullets(doc, kp + ("notes",), value.get("notes") or [])
         links_raw = value.get("links") or []
         _expect(doc, kp + ("links",), links_raw, list, "a list of URLs")
@@ -122,10 +122,11 @@ def _card(doc: YamlDoc, kp: KeyPath, key: str, value: Any) -> CardNotes:
                 raise InputError(f"{doc.where(kp + ('links', i))}: not a URL: {text!r}")
             links.append(text)
         return CardNotes(key, notes=notes, links=tuple(links),
-                         summary=_summary(doc, kp + ("summary",), value.get("summary")))
+                         summary=_summary(doc, kp + ("summary",), value.get("summary")),
+                         status=_status(doc, kp + ("status",), value.get("status")))
     raise InputError(
         f"{doc.where(kp)}: a card is a list of bullets or "
-        "{notes: [...], links: [...], summary: ...}",
+        "{notes: [...], links: [...], summary: ..., status: ...}",
     )
 
 
@@ -137,6 +138,17 @@ def _summary(doc: YamlDoc, kp: KeyPath, value: Any) -> str | None:
         raise InputError(f"{doc.where(kp)}: a summary is the card's title, one line of text",
                          hint="quote it if YAML reads it as a number, date or true/false")
     return " ".join(value.split())
+
+
+def _status(doc: YamlDoc, kp: KeyPath, value: Any) -> str | None:
+    """`status: Done`: the name of a workflow transition, one line of text."""
+    if value is None:
+        return None
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or "\n" in text:
+        raise InputError(f"{doc.where(kp)}: status is the name of a workflow transition, "
+                         "on one line (for example `status: Done`)")
+    return text
 
 
 def _bullets(doc: YamlDoc, kp: KeyPath, value: Any) -> tuple[str, ...]:

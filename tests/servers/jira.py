@@ -5,6 +5,11 @@ serverInfo, myself, field, Cloud's /rest/api/3/search/jql (nextPageToken,
 isLast, no total; only the fields asked for), Server's /rest/api/2/search
 (startAt, total), an issue's comments and remote links, and attachment
 content (Cloud redirects it to a media host, like api.media.atlassian.com).
+With `expand=changelog` the search embeds each issue's changelog: all of it on
+Server, the newest `inline_histories` on Cloud, whose `/issue/KEY/changelog`
+pages the whole of it (PageBeanChangelog). The write-back: an issue's comment
+and status, adding a comment (ADF on v3, wiki text on v2), and a small
+workflow's transitions.
 Tests script faults per path (`script`) and read what was asked (`requests`).
 """
 
@@ -24,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
+from tests.servers.jira_writes import WORKFLOW, JiraWrites, Workflow
 from tests.servers.loopback import Trickle, TrickleWriter, trickle_delay
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jira"
@@ -196,7 +202,7 @@ class MediaHost(_Base):
         return Reply(404, b"")
 
 
-class LocalJira(_Base):
+class LocalJira(JiraWrites, _Base):
     """Jira Cloud (deployment="Cloud") or Server/Data Center ("Server") with one user."""
 
     def __init__(self, deployment: str = "Cloud", *, user: str = "takahiro.akashi@linaro.org",
@@ -212,8 +218,13 @@ class LocalJira(_Base):
         self.comments: dict[str, list[dict[str, Any]]] = {}
         self.inline_comments = 20  # how many comments the search embeds per issue
         self.remote_links: dict[str, list[dict[str, Any]]] = {}
+        self.changelogs: dict[str, list[dict[str, Any]]] = {}  # oldest first
+        self.inline_histories = 100  # Cloud: how many of the newest the search embeds
         self.contents: dict[str, bytes] = {}
         self.media: MediaHost | None = None  # Cloud: content redirects there when set
+        # The workflow: status -> the transitions it offers (id, name, to status, category).
+        self.workflow: Workflow = copy.deepcopy(WORKFLOW)
+        self.now_stamp = "2023-02-13T09:01:00.000+0900"  # `created` of posted comments
         self._tokens: dict[str, int] = {}
 
     @property
@@ -226,7 +237,8 @@ class LocalJira(_Base):
                   category: str = "indeterminate", resolution: str | None = None,
                   updated: str = "2023-02-09T18:20:11.250+0900",
                   comments: list[dict[str, Any]] | None = None,
-                  attachments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                  attachments: list[dict[str, Any]] | None = None,
+                  changelog: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """An issue built from the documented example (issue-cloud.json / issue-server.json)."""
         issue: dict[str, Any] = copy.deepcopy(
             fixture("issue-cloud.json" if self.cloud else "issue-server.json"))
@@ -245,6 +257,7 @@ class LocalJira(_Base):
                             "name": resolution} if resolution else None)
         f["updated"] = updated
         self.comments[key] = list(comments or [])
+        self.changelogs[key] = list(changelog or [])
         f["attachment"] = list(attachments or [])
         self.issues.append(issue)
         return issue
@@ -269,6 +282,25 @@ class LocalJira(_Base):
                     a["name"] = a["key"] = "alex.bennee"
                     a["emailAddress"] = "alex.bennee@linaro.org"
         return template
+
+    def history(self, hid: str, created: str, from_status: str, to_status: str, *,
+                other_field: bool = False) -> dict[str, Any]:
+        """One changelog entry (Changelog: id, author, created, items) moving the status;
+        `other_field` adds an item for another field, as an edit in the same go does."""
+        ids = {"To Do": "10000", "In Progress": "3", "In Review": "10002", "Done": "10001"}
+        author = copy.deepcopy(fixture("issue-cloud.json" if self.cloud else "issue-server.json"
+                                       )["fields"]["comment"]["comments"][0]["author"])
+        item: dict[str, Any] = {"field": "status", "fieldtype": "jira",
+                                "from": ids.get(from_status, "1"), "fromString": from_status,
+                                "to": ids.get(to_status, "1"), "toString": to_status}
+        items = [item]
+        if other_field:
+            items.insert(0, {"field": "assignee", "fieldtype": "jira", "from": None,
+                             "fromString": None, "to": "alex", "toString": "Alex Bennée"})
+        if self.cloud:  # Cloud's ChangeDetails also carry the field's id
+            for entry in items:
+                entry["fieldId"] = entry["field"]
+        return {"id": hid, "author": author, "created": created, "items": items}
 
     def attachment(self, aid: str, filename: str, content: bytes, *, created: str,
                    mime: str = "text/csv", size: int | None = None) -> dict[str, Any]:
@@ -300,6 +332,9 @@ class LocalJira(_Base):
         m = re.fullmatch(r"/rest/api/([23])/(.+)", path)
         if m:
             version, rest = m.groups()
+            written = self.write_api(seen, version, rest)
+            if written is not None:
+                return written
             if rest == "myself":
                 return Reply(200, fixture("myself-cloud.json" if self.cloud
                                           else "myself-server.json"))
@@ -323,6 +358,9 @@ class LocalJira(_Base):
             c = re.fullmatch(r"issue/([A-Z][A-Z0-9_]+-\d+)/comment", rest)
             if c:
                 return self._comment_page(c.group(1), seen)
+            h = re.fullmatch(r"issue/([A-Z][A-Z0-9_]+-\d+)/changelog", rest)
+            if h and self.cloud:
+                return self._changelog_page(h.group(1), seen)
             r = re.fullmatch(r"issue/([A-Z][A-Z0-9_]+-\d+)/remotelink", rest)
             if r:
                 return Reply(200, self.remote_links.get(r.group(1), []))
@@ -357,9 +395,15 @@ class LocalJira(_Base):
             return None
         return set(asked)
 
-    def _issue_view(self, issue: dict[str, Any], fields: set[str] | None) -> dict[str, Any]:
+    def _issue_view(self, issue: dict[str, Any], fields: set[str] | None,
+                    expand: str = "") -> dict[str, Any]:
         out = copy.deepcopy(issue)
         key = out["key"]
+        if "changelog" in expand.split(","):
+            histories = self.changelogs.get(key, [])
+            shown = histories[-self.inline_histories:] if self.cloud else histories
+            out["changelog"] = {"startAt": 0, "maxResults": len(shown),
+                                "total": len(histories), "histories": copy.deepcopy(shown)}
         everything = self.comments.get(key, [])
         shown = everything[: self.inline_comments]
         out["fields"]["comment"] = {
@@ -368,7 +412,8 @@ class LocalJira(_Base):
             "maxResults": len(shown), "total": len(everything), "startAt": 0}
         if fields is not None:
             if not fields:
-                return {"id": out["id"]}
+                return {"id": out["id"], **({"changelog": out["changelog"]}
+                                           if "changelog" in out else {})}
             out["fields"] = {k: v for k, v in out["fields"].items() if k in fields}
         return out
 
@@ -389,7 +434,8 @@ class LocalJira(_Base):
         else:
             start = 0
         fields = self._fields(seen)
-        page = [self._issue_view(i, fields) for i in self.issues[start:start + size]]
+        expand = seen.query.get("expand", [""])[0]
+        page = [self._issue_view(i, fields, expand) for i in self.issues[start:start + size]]
         body: dict[str, Any] = {"issues": page}
         following = start + size
         if following < len(self.issues):
@@ -405,7 +451,8 @@ class LocalJira(_Base):
         size = self._page_size(seen)
         start = int(seen.query.get("startAt", ["0"])[0])
         fields = self._fields(seen)
-        page = [self._issue_view(i, fields) for i in self.issues[start:start + size]]
+        expand = seen.query.get("expand", [""])[0]
+        page = [self._issue_view(i, fields, expand) for i in self.issues[start:start + size]]
         return Reply(200, {"expand": "schema,names", "startAt": start, "maxResults": size,
                            "total": len(self.issues), "issues": page})
 
@@ -418,6 +465,25 @@ class LocalJira(_Base):
         size = self._page_size(seen, default=5000)
         return Reply(200, {"startAt": start, "maxResults": size, "total": len(everything),
                            "comments": everything[start:start + size]})
+
+    def _changelog_page(self, key: str, seen: Seen) -> Reply:
+        """Cloud's PageBeanChangelog, oldest first."""
+        if key not in self.changelogs:
+            return Reply(404, {"errorMessages": ["Issue does not exist or you do not have "
+                                                 "permission to see it."], "errors": {}})
+        everything = self.changelogs[key]
+        start = int(seen.query.get("startAt", ["0"])[0])
+        size = self._page_size(seen)
+        values = everything[start:start + size]
+        last = start + len(values) >= len(everything)
+        base = f"{DOC_BASE}/rest/api/3/issue/{key}/changelog"
+        body: dict[str, Any] = {"self": f"{base}?maxResults={size}&startAt={start}",
+                                "maxResults": size, "startAt": start,
+                                "total": len(everything), "isLast": last,
+                                "values": copy.deepcopy(values)}
+        if not last:
+            body["nextPage"] = f"{base}?maxResults={size}&startAt={start + size}"
+        return Reply(200, body)
 
     def _parse_jql(self, seen: Seen) -> Reply:
         """POST /rest/api/3/jql/parse: each query with its errors, or a structure when none."""

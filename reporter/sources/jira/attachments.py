@@ -24,7 +24,7 @@ TEXT_EXTENSIONS = frozenset({".csv", ".tsv", ".txt", ".log", ".json", ".yaml", "
 TEXT_TYPES = frozenset({"application/json", "application/x-yaml", "application/yaml",
                         "application/csv"})
 MEASUREMENT_WORDS = re.compile(
-    r"latenc|cyclictest|netperf|jitter|hist|oslat|hwlat|rtt|percentile|spike", re.I)
+    r"latenc|cyclictest|netperf|jitter|hist|oslat|hwlat|rtt|percentile|spike|trace", re.I)
 CHUNK_BYTES = 64 * 1024
 MAX_NAME = 100
 
@@ -35,6 +35,8 @@ def looks_like_measurement(filename: str, mime_type: str, *, measured_card: bool
     ext = os.path.splitext(filename)[1].lower()
     mime = mime_type.split(";")[0].strip().lower()
     textual = ext in TEXT_EXTENSIONS or mime.startswith("text/") or mime in TEXT_TYPES
+    if ext == ".gz" and "trace" in filename.lower():  # a gzipped ftrace record
+        return True
     if not textual or ext in (".png", ".jpg", ".gif", ".pdf", ".zip", ".gz"):
         return False
     return measured_card or bool(MEASUREMENT_WORDS.search(filename))

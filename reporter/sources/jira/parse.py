@@ -1,4 +1,4 @@
-"""Jira's JSON (issues, comments, attachments, remote links, myself) to model objects.
+"""Jira's JSON (issues, changelogs, comments, attachments, remote links, myself) to model objects.
 
 Every value is checked on the way in; a payload of the wrong shape raises
 ShapeError naming where, so that no `dict[str, Any]` travels further.
@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from reporter.model.cards import Attachment, Comment, RemoteLink
+from reporter.model.cards import Attachment, Comment, RemoteLink, StatusChange
 from reporter.sources.jira.text import adf_to_text, wiki_to_text
 
 KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]+-[1-9][0-9]*$")
@@ -52,6 +52,8 @@ class IssueFields:
     comments: tuple[dict[str, Any], ...]
     comments_total: int
     attachments: tuple[dict[str, Any], ...]
+    histories: tuple[dict[str, Any], ...] = ()  # the changelog the search embedded
+    histories_total: int = 0  # how many the card has (Cloud embeds only the newest)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,13 @@ def parse_issue(raw: dict[str, Any], where: str) -> IssueFields:
     if updated is not None:
         parse_time(updated, f"{where}.updated")
     summary = _opt_str(fields, "summary", where)
+    histories: list[dict[str, Any]] = []
+    histories_total = 0
+    changelog = raw.get("changelog")
+    if changelog is not None:
+        log_obj = _obj(changelog, f"{where}.changelog")
+        histories = _list_of(log_obj.get("histories", []), f"{where}.changelog.histories")
+        histories_total = _count(log_obj.get("total", len(histories)), f"{where}.changelog.total")
     return IssueFields(
         key=key,
         summary=" ".join(summary.split()) if summary is not None else None,
@@ -166,7 +175,38 @@ def parse_issue(raw: dict[str, Any], where: str) -> IssueFields:
         comments_total=max(total, len(comments)),
         attachments=tuple(_obj(a, f"{where}.attachment[{i}]")
                           for i, a in enumerate(attachments)),
+        histories=tuple(histories),
+        histories_total=max(histories_total, len(histories)),
     )
+
+
+def changelog_page(raw: Any, where: str) -> tuple[list[dict[str, Any]], int]:
+    """Cloud's `GET /rest/api/3/issue/KEY/changelog` (PageBeanChangelog): values, total."""
+    data = _obj(raw, where)
+    values = _list_of(data.get("values"), f"{where}.values")
+    return values, _count(data.get("total", len(values)), f"{where}.total")
+
+
+def status_changes(histories: list[dict[str, Any]] | tuple[dict[str, Any], ...], where: str
+                   ) -> list[StatusChange]:
+    """The status transitions of a changelog (Server's and Cloud's histories alike):
+    each history's items whose `field` (or Cloud's `fieldId`) is `status`."""
+    out: list[tuple[dt.datetime, StatusChange]] = []
+    for i, history in enumerate(histories):
+        at = f"{where}[{i}]"
+        items = _list_of(history.get("items", []), f"{at}.items")
+        moves = [item for item in items
+                 if item.get("field") == "status" or item.get("fieldId") == "status"]
+        if not moves:
+            continue
+        created = history.get("created")
+        when = parse_time(created, f"{at}.created")
+        for item in moves:
+            out.append((when, StatusChange(date=str(created),
+                                           from_status=_opt_str(item, "fromString", at) or "",
+                                           to_status=_opt_str(item, "toString", at) or "")))
+    out.sort(key=lambda pair: pair[0])
+    return [change for _, change in out]
 
 
 def parse_comment(raw: dict[str, Any], where: str, me: Me | None) -> Comment:
@@ -229,6 +269,18 @@ def parse_remote_link(raw: Any, where: str) -> RemoteLink | None:
 def _obj(value: Any, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ShapeError(f"{where}: expected an object, got {_kind(value)}")
+    return value
+
+
+def _list_of(value: Any, where: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        raise ShapeError(f"{where}: expected a list, got {_kind(value)}")
+    return [_obj(item, f"{where}[{i}]") for i, item in enumerate(value)]
+
+
+def _count(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ShapeError(f"{where}: expected a number, got {_kind(value)}")
     return value
 
 

@@ -1,4 +1,4 @@
-"""One pull of Jira for one week: search, the week's comments and attachments, a snapshot."""
+"""One pull of Jira for one week: search, the week's transitions, comments and attachments."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from typing import Any
 
 from reporter.config import Config, JiraConfig
 from reporter.errors import ConfigError, SourceError
-from reporter.model.cards import Attachment, Card, Comment, JiraSnapshot, RemoteLink
+from reporter.model.cards import (
+    Attachment,
+    Card,
+    Comment,
+    JiraSnapshot,
+    RemoteLink,
+    StatusChange,
+)
+from reporter.model.jira_writes import marked_week
 from reporter.sources.jira import failures
 from reporter.sources.jira.attachments import fetch, looks_like_measurement
 from reporter.sources.jira.connect import Connection, login_for, make_session
@@ -25,8 +33,9 @@ from reporter.sources.jira.parse import (
     parse_issue,
     parse_me,
     parse_remote_link,
+    status_changes,
 )
-from reporter.sources.jira.search import all_comments, search
+from reporter.sources.jira.search import all_comments, changelog_tail, search
 from reporter.sources.jira.session import Deadline, RetryPolicy
 from reporter.week import week_start
 
@@ -92,7 +101,25 @@ def _card(conn: Connection, jc: JiraConfig, raw: dict[str, Any], index: int, wee
     return Card(key=issue.key, summary=issue.summary, status=issue.status,
                 status_category=issue.status_category, resolution=issue.resolution,
                 updated=issue.updated, comments=comments, attachments=attachments,
-                remote_links=links)
+                remote_links=links, status_changes=_transitions(conn, jc, issue, week))
+
+
+def _transitions(conn: Connection, jc: JiraConfig, issue: IssueFields, week: Week
+                 ) -> tuple[StatusChange, ...]:
+    """The card's status transitions of the week, from the changelog the search embedded
+    (Cloud: plus the newest histories it left out, when the week may be among them)."""
+    histories = list(issue.histories)
+    if issue.histories_total > len(histories):
+        start = dt.datetime.combine(week.first, dt.time(0), week.tz)
+        if conn.cloud:
+            histories = changelog_tail(conn, issue.key, issue.histories_total, start,
+                                       jc.max_pages)
+        else:
+            log.warning("jira: %s: the search returned %d of %d changelog entries; "
+                        "status changes of the week may be missing", issue.key,
+                        len(histories), issue.histories_total)
+    where = f"{issue.key}.changelog"
+    return tuple(c for c in status_changes(histories, where) if week.holds(c.date, where))
 
 
 def _comments(conn: Connection, jc: JiraConfig, issue: IssueFields, week: Week,
@@ -109,6 +136,8 @@ def _comments(conn: Connection, jc: JiraConfig, issue: IssueFields, week: Week,
         if not week.holds(comment.created, where):
             continue
         if jc.comments == "mine" and not comment.mine:
+            continue
+        if marked_week(comment.body) is not None:  # a week's report written back: no echo
             continue
         kept.append((_instant(comment.created), comment))
     kept.sort(key=lambda pair: pair[0])

@@ -1,18 +1,29 @@
-"""Paging: Cloud's enhanced search (nextPageToken), Server's search (startAt), comment lists."""
+"""Paging: Cloud's enhanced search (nextPageToken), Server's search (startAt), comment lists,
+Cloud's per-issue changelog."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
 from reporter.sources.jira import failures
 from reporter.sources.jira.connect import Connection
-from reporter.sources.jira.parse import ShapeError, jql_parse_errors, search_page
+from reporter.sources.jira.parse import (
+    ShapeError,
+    changelog_page,
+    jql_parse_errors,
+    parse_time,
+    search_page,
+)
 
 log = logging.getLogger(__name__)
 
 # Asked by name: Cloud's enhanced search returns only ids otherwise.
 FIELDS = ("summary", "status", "resolution", "updated", "comment", "attachment")
+# The status transitions come with the search: no request per card. Server embeds the
+# whole changelog; Cloud the newest histories only, and `changelog_tail` reads the rest.
+EXPAND = "changelog"
 PAGE_SIZE = 100
 
 
@@ -39,7 +50,8 @@ def _search_cloud(conn: Connection, jql: str, max_pages: int) -> list[dict[str, 
     for page in range(1, max_pages + 1):
         what = f"search page {page}"
         data = conn.call(what, conn.client.enhanced_search_issues, jql, nextPageToken=token,
-                         maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True)
+                         maxResults=PAGE_SIZE, fields=list(FIELDS), expand=EXPAND,
+                         json_result=True)
         batch = _page(data, what)
         issues += batch
         log.info("jira: %s: %d cards", what, len(batch))
@@ -62,7 +74,8 @@ def _search_server(conn: Connection, jql: str, max_pages: int) -> list[dict[str,
     for page in range(1, max_pages + 1):
         what = f"search page {page}"
         data = conn.call(what, conn.client.search_issues, jql, startAt=start,
-                         maxResults=PAGE_SIZE, fields=list(FIELDS), json_result=True)
+                         maxResults=PAGE_SIZE, fields=list(FIELDS), expand=EXPAND,
+                         json_result=True)
         batch = _page(data, what)
         issues += batch
         log.info("jira: %s: %d cards", what, len(batch))
@@ -91,6 +104,34 @@ def all_comments(conn: Connection, key: str, total: int, max_pages: int
         if not raw or len(comments) >= total:
             return comments
     raise failures.too_many_pages(f"the comments of {key}", max_pages)
+
+
+def changelog_tail(conn: Connection, key: str, total: int, since: dt.datetime,
+                   max_pages: int) -> list[dict[str, Any]]:
+    """Cloud: the newest histories of `key` back to `since`, from /issue/KEY/changelog.
+
+    The endpoint pages oldest first, so the reading starts at the last page and goes
+    back a page at a time until a history older than `since` has been read.
+    """
+    histories: list[dict[str, Any]] = []
+    start = max(0, total - PAGE_SIZE)
+    size = total - start
+    for page in range(1, max_pages + 1):
+        what = f"changelog of {key}"
+        raw = conn.call(what, conn.client._get_json, f"issue/{key}/changelog",
+                        params={"startAt": start, "maxResults": size})
+        try:
+            values, _ = changelog_page(raw, what)
+            oldest = parse_time(values[0].get("created"), f"{what}.values[0].created") \
+                if values else None
+        except ShapeError as exc:
+            raise failures.bad_shape(what, str(exc)) from None
+        histories = values + histories
+        log.info("jira: %s, page %d: %d histories", key, page, len(values))
+        if start == 0 or oldest is None or oldest < since:
+            return histories
+        start, size = max(0, start - PAGE_SIZE), min(start, PAGE_SIZE)
+    raise failures.too_many_pages(f"the changelog of {key}", max_pages)
 
 
 def _page(data: Any, what: str) -> list[dict[str, Any]]:

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 RETRY_STATUSES_AFTER = (429, 503)  # honour Retry-After, else back off
 RETRY_STATUSES_BACKOFF = (502, 504)  # a proxy in front of Jira failed: back off
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+# A write that timed out or met a 502/504 may have been done: never sent twice by us.
+NOT_REPLAYED = ("POST", "PATCH")
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ class JiraSession(requests.Session):
         kwargs.pop("_prepare_retry_class", None)  # the jira library's ResilientSession option
         kwargs.pop("timeout", None)  # ours, cut to the deadline, replaces any other
         attempt = 0
+        replay = method.upper() not in NOT_REPLAYED
         while True:
             left = min(self.deadline.remaining(), self.watch.remaining())
             if left <= 0:
@@ -169,7 +172,8 @@ class JiraSession(requests.Session):
                                       hint="check jira.server") from None
                 attempt += 1
                 timed_out = isinstance(exc, requests.exceptions.Timeout)
-                if attempt > self.policy.max_retries:
+                never_sent = isinstance(exc, requests.exceptions.ConnectTimeout)
+                if attempt > self.policy.max_retries or not (replay or never_sent):
                     raise (failures.timeout(url, self.timeout_s, attempt) if timed_out
                            else failures.unreachable(url, attempt)) from None
                 self._wait(self.policy.backoff_s(attempt), url, attempt,
@@ -180,7 +184,8 @@ class JiraSession(requests.Session):
                 if not kwargs.get("stream") and status < 300:
                     _refuse_html(response, url)
                 return response
-            retryable = status in RETRY_STATUSES_AFTER + RETRY_STATUSES_BACKOFF
+            retryable = status in RETRY_STATUSES_AFTER or (
+                replay and status in RETRY_STATUSES_BACKOFF)
             if not retryable or attempt >= self.policy.max_retries:
                 error = failures.http_status(
                     status, response.reason or "", url,

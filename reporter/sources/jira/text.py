@@ -43,6 +43,7 @@ _LINK = re.compile(r"\[([^\[\]\n]*?)\]")
 _IMAGE = re.compile(r"!([^!\s|][^!\n|]*?)(?:\|[^!\n]*)?!")
 _LIST = re.compile(r"^([*#-]+)\s+(.*)$")
 _HEADING = re.compile(r"^h[1-6]\.\s*(.*)$")
+_ESCAPED = re.compile(r"(?<!\\)\\([-*_+?{}\[\]!|#^~])")
 _EMPHASIS = [
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?)(?<=\S)\*(?![\w*])"), r"\1"),
     (re.compile(r"(?<![\w])_(?=\S)([^_\n]*?)(?<=\S)_(?![\w])"), r"\1"),
@@ -62,6 +63,8 @@ def wiki_to_text(markup: str) -> str:
     text = markup.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
     # Code and noformat blocks keep their text as is.
     text = _BLOCK.sub(lambda m: stash(m.group(2).strip("\n")), text)
+    # An escaped character (`\*`, `\[`) is text, never the start of markup.
+    text = _ESCAPED.sub(lambda m: stash(m.group(1)), text)
     text = _MACRO.sub("", text)
     text = _LINK.sub(lambda m: _wiki_link(m.group(1), stash), text)
     text = _URL.sub(lambda m: stash(m.group(0)), text)

@@ -1,0 +1,1 @@
+"""Explains latency spikes in ftrace records (`reporter trace`) and records such traces."""
