@@ -25,7 +25,8 @@ from tests.servers.patchwork import PatchworkServer
 from tests.servers.smtp import LoopbackSMTP
 
 # The arguments each command needs to reach its `run`.
-ARGS = {"note": ("STR-76", "text"), "measure": ("some-file.csv",), "history": ("STR-76",)}
+ARGS = {"note": ("STR-76", "text"), "measure": ("some-file.csv",), "history": ("STR-76",),
+        "trace": ("some-trace.txt",)}
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def boom(*_args: object) -> int:
 def test_an_unexpected_exception_in_any_command_is_one_line_and_exit_3(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str) -> None:
     config = write_config(tmp_path)
-    module = importlib.import_module(f"reporter.commands.{command}")
+    module = importlib.import_module(cli._module_of(command))
     monkeypatch.setattr(module, "run", boom)
     run = run_cli(config, command, *ARGS.get(command, ()))
     assert run.status == 3
