@@ -15,7 +15,7 @@ from typing import TextIO
 
 from reporter import __version__
 from reporter.config import Config, default_config_path, load_config
-from reporter.errors import ConfigError, ReporterError, UsageError
+from reporter.errors import ConfigError, ReporterError, UsageError, local_file_error
 from reporter.week import resolve_week, today_in
 
 log = logging.getLogger(__name__)
@@ -191,7 +191,8 @@ def _setup_logging(debug: bool, interactive: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -> int:
-    """Run one command; returns the exit status (0 done, 1 source or mail failed, 2 bad input)."""
+    """Run one command; the exit status: 0 done, 1 a source or the mail server failed,
+    2 bad usage, configuration, input or local files, 3 an internal error."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     interactive = sys.stderr.isatty()
@@ -221,14 +222,50 @@ def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -
         sys.stdout.flush()
         return 0
     except ReporterError as exc:
-        if debug:
-            log.exception("%s", exc)
-        else:
-            log.error("%s", exc)
-        return exc.exit_status
+        return _failed(exc, debug)
     except KeyboardInterrupt:
         log.error("interrupted")
         return 130
+    except BrokenPipeError:
+        _drop_stdout()  # `reporter preview | head`: the reader left; nothing to say
+        return 1
+    except OSError as exc:
+        if exc.filename is None:  # not a file: nothing the user can fix from the message
+            return _internal_error(exc, debug)
+        return _failed(local_file_error(exc), debug)
+    except Exception as exc:  # noqa: BLE001 - the one catch-all: a bug, in one line
+        return _internal_error(exc, debug)
+
+
+def _failed(exc: ReporterError, debug: bool) -> int:
+    if debug:
+        log.exception("%s", exc)
+    else:
+        log.error("%s", exc)
+    return exc.exit_status
+
+
+def _internal_error(exc: BaseException, debug: bool) -> int:
+    """Exit 3: one line without --debug, the traceback with it (SPEC section 7)."""
+    import traceback
+
+    text = " ".join(str(exc).split()) or "(no message)"
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+        sys.stderr.write(f"reporter: internal error: {type(exc).__name__}: {text[:500]}\n")
+    else:
+        sys.stderr.write(f"reporter: internal error: {type(exc).__name__}: {text[:500]}; "
+                         "rerun with --debug for the traceback\n")
+    return 3
+
+
+def _drop_stdout() -> None:
+    # Python flushes stdout again at exit; point it at /dev/null so that flush is quiet.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _now() -> dt.datetime:

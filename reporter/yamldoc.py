@@ -69,9 +69,35 @@ def load_yaml_text(text: str, path: Path) -> YamlDoc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise YamlSyntaxError(f"{path}:{line}: malformed YAML: {exc}") from None
+    except ValueError as exc:
+        # An impossible date (2026-02-30) matches YAML's timestamp pattern, and the
+        # datetime constructor refuses it with a ValueError that carries no line.
+        bad = _bad_timestamp(node, loader)
+        where = f"{path}:{bad.start_mark.line + 1}" if bad is not None else str(path)
+        value = f" {bad.value!r}" if bad is not None else ""
+        raise YamlSyntaxError(f"{where}: not a real date{value}: {exc}") from None
     finally:
         loader.dispose()
     return YamlDoc(path, data, lines)
+
+
+def _bad_timestamp(node: yaml.Node, loader: yaml.SafeLoader) -> yaml.ScalarNode | None:
+    """The first timestamp scalar under `node` that no date or datetime can hold."""
+    stack = [node]
+    while stack:
+        current = stack.pop(0)
+        if isinstance(current, yaml.ScalarNode):
+            if current.tag == "tag:yaml.org,2002:timestamp":
+                try:
+                    loader.construct_yaml_timestamp(current)
+                except ValueError:
+                    return current
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                stack.extend((key, value))
+    return None
 
 
 def load_yaml_file(path: Path) -> YamlDoc:

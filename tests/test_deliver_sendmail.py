@@ -87,7 +87,12 @@ def test_another_exit_status_is_a_failure_that_is_not_retried(tmp_path: Path,
     run = run_cli(config, "send")
     assert run.status == 1 and "exited 1: sendmail: fatal: exit 1" in run.err
     assert len(recorded(calls)) == 1
-    assert ledger_json(config)["state"] == "sending"
+    assert ledger_json(config)["state"] == "refused"
+    # not resubmitted by the next run; --force hands it over again
+    again = run_cli(config, "send")
+    assert again.status == 1 and "refused" in again.err and len(recorded(calls)) == 1
+    assert run_cli(config, "send", "--force").status == 0
+    assert len(recorded(calls)) == 2 and ledger_json(config)["state"] == "sent"
 
 
 def test_killed_after_reading_the_message_is_ambiguous(tmp_path: Path, calls: Path) -> None:

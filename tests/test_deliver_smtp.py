@@ -136,7 +136,8 @@ def test_a_wrong_password_sends_nothing_and_never_shows_the_secret(
     every_file = b"".join(p.read_bytes() for p in (tmp_path / "data").rglob("*") if p.is_file())
     for text in (run.err, run.out, every_file.decode("utf-8", "replace")):
         assert PASSWORD not in text
-    assert ledger_json(config)["state"] == "sending"  # nothing handed over
+    # the server refused the login for good: no run logs in again by itself
+    assert ledger_json(config)["state"] == "refused"
 
 
 def test_a_missing_password_stops_before_the_ledger_with_exit_2(tmp_path: Path,
@@ -216,15 +217,35 @@ def test_retries_are_bounded(tmp_path: Path) -> None:
     Script(refuse_rcpt={a: "550 5.1.1 no such user" for a in
                         ("team@example.org", "alex.bennee@example.org", SENDER)}),
 ], ids=["550-at-data", "550-at-every-rcpt"])
-def test_a_permanent_refusal_is_not_retried_and_nothing_is_marked_sent(
+def test_a_permanent_refusal_is_recorded_refused_and_only_force_resends_it(
         tmp_path: Path, script: Script) -> None:
     with LoopbackSMTP(script) as server:
         config = write_config(tmp_path, port=server.port, retries=3)
         run = run_cli(config, "send")
         assert server.handler.transactions <= 1 and server.received == []
-    assert run.status == 1 and "550" in run.err and "nothing was sent" in run.err
-    doc = ledger_json(config)
-    assert doc["state"] == "sending" and len(doc["attempts"]) == 1
+        assert run.status == 1 and "550" in run.err and "nothing was sent" in run.err
+        assert "marked refused" in run.err and len(run.err.strip().splitlines()) == 1
+        doc = ledger_json(config)
+        assert doc["state"] == "refused" and len(doc["attempts"]) == 1
+        [attempt] = doc["attempts"]
+        assert attempt["outcome"] == "refused" and "550 5." in attempt["reason"]
+        # the next cron run does not resubmit it: it says so and exits 1
+        again = run_cli(config, "send")
+        assert again.status == 1 and server.handler.transactions <= 1
+        assert "refused by the mail server" in again.err and "550" in again.err
+        assert "reporter send --week 2023-02-10 --force" in again.err
+        assert len(again.err.strip().splitlines()) == 1
+        assert len(ledger_json(config)["attempts"]) == 1
+        # once the cause is fixed, --force sends it, with the same Message-ID
+        script.refuse_rcpt.clear()
+        script.data_replies.clear()
+        forced = run_cli(config, "send", "--force")
+        assert forced.status == 0, forced.err
+        [got] = server.received
+    after = ledger_json(config)
+    assert after["state"] == "sent" and after["message_id"] == doc["message_id"]
+    assert got.message["Message-ID"] == doc["message_id"]
+    assert [a["outcome"] for a in after["attempts"]] == ["refused", "sent"]
 
 
 def test_partial_recipient_refusal_is_reported(tmp_path: Path) -> None:

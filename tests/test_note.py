@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -189,3 +192,61 @@ def test_a_note_for_a_week_already_sent_says_so(week, capsys) -> None:
     r = note(capsys, week, "STR-68", "late")
     assert r.status == 0
     assert "the week ending 2023-02-10 was already sent" in r.err
+
+
+def test_a_symlinked_notes_file_gets_the_bullet_in_its_target(week, capsys) -> None:
+    # The engineer keeps the real file elsewhere (a dotfiles repository) and links it.
+    real = week.root / "elsewhere" / "week6.yaml"
+    real.parent.mkdir()
+    week.notes(W2).rename(real)
+    real.chmod(0o640)
+    week.notes(W2).symlink_to(real)
+    assert note(capsys, week, "--issue", "via the link").status == 0
+    assert week.notes(W2).is_symlink() and week.notes(W2).resolve() == real
+    assert "I still need a PCIE card, via the link" in real.read_text()
+    assert real.stat().st_mode & 0o777 == 0o640
+    # the new text was written beside the target, and nothing is left behind
+    assert sorted(p.name for p in real.parent.iterdir()) == ["week6.yaml"]
+    assert sorted(p.name for p in week.notes(W2).parent.iterdir()) == ["2023-02-10.yaml"]
+
+
+def test_a_hardlinked_notes_file_keeps_every_link(week, capsys) -> None:
+    other = week.root / "copy-in-my-repo.yaml"
+    other.hardlink_to(week.notes(W2))
+    assert note(capsys, week, "--issue", "seen by both").status == 0
+    assert week.notes(W2).stat().st_ino == other.stat().st_ino
+    assert other.stat().st_nlink == 2
+    assert "seen by both" in other.read_text() and other.read_text() == \
+        week.notes(W2).read_text()
+    assert not [p for p in week.notes(W2).parent.iterdir() if p.name.startswith(".")]
+
+
+def test_a_link_to_a_missing_file_is_not_replaced(week, capsys) -> None:
+    week.notes(W2).unlink()
+    week.notes(W2).symlink_to(week.root / "gone.yaml")
+    r = note(capsys, week, "--issue", "x")
+    assert r.status == 2 and "a symbolic link to" in r.err and "does not exist" in r.err
+    assert week.notes(W2).is_symlink() and not (week.root / "gone.yaml").exists()
+
+
+@pytest.mark.parametrize("drafted", [True, False], ids=["file-exists", "no-file-yet"])
+def test_twenty_notes_at_once_keep_twenty_bullets(week, drafted: bool) -> None:
+    from tests.deliver_helpers import ROOT
+
+    if not drafted:
+        week.notes(W2).unlink()
+    env = {"PYTHONPATH": str(ROOT), "REPORTER_NOW": during(W2).isoformat(),
+           "HOME": str(week.root), "PATH": "/usr/bin:/bin"}
+    procs = [subprocess.Popen([sys.executable, "-m", "reporter", "--config", str(week.config),
+                               "note", "--misc", "Stratos", f"bullet number {i}"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+             for i in range(20)]
+    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in procs]
+    for proc in procs:
+        for stream in (proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
+    assert [status for status, _ in results] == [0] * 20, results
+    text = week.notes(W2).read_text()
+    assert sorted(int(n) for n in re.findall(r"bullet number (\d+)", text)) == list(range(20))

@@ -241,7 +241,7 @@ def test_an_unwritable_eml_stops_the_send_before_the_data_leaves(
     config = write_config(tmp_path, port=server.port)
     eml_path(tmp_path / "data", WEEK).mkdir(parents=True)  # a folder where the file goes
     run = run_cli(config, "send")
-    assert run.status == 1 and "2023-02-10.eml: cannot write" in run.err
+    assert run.status == 2 and "2023-02-10.eml: cannot write" in run.err  # a local file
     assert "nothing was sent" in run.err and len(run.err.strip().splitlines()) == 1
     assert server.received == []
     assert ledger_json(config)["state"] == "sending"

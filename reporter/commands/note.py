@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reporter.errors import UsageError
+from reporter.errors import InputError, UsageError
 
 if TYPE_CHECKING:
     from reporter.cli import Context
@@ -42,21 +43,28 @@ class Target:
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
     from reporter.store.notes import load_week_notes, notes_path
+    from reporter.store.weekfile import notes_lock
 
     config = ctx.config
     key, text = _key_and_text(args)
     week_end = ctx.week(args.week, "this")
     path = notes_path(config.data_dir, week_end)
-    for _attempt in range(2):  # a file drafted by another run meanwhile: edit that one
+    # One writer at a time: twenty notes at once keep twenty bullets.
+    with notes_lock(config.data_dir):
         if path.exists():
             notes = load_week_notes(config, week_end)
             target = _target(config, args, key, notes)
             _add_to_existing(config, week_end, target, text)
-            break
-        target = _target(config, args, key, None)
-        if _add_to_new(config, week_end, target, text):
+        else:
+            if path.is_symlink():  # a link to a file that is gone: never replace the link
+                raise InputError(f"{path}: a symbolic link to {os.readlink(path)}, which "
+                                 "does not exist", hint="restore the file, or remove the link")
+            target = _target(config, args, key, None)
+            if not _add_to_new(config, week_end, target, text):
+                # Created meanwhile by something that does not take the lock (an editor).
+                raise InputError(f"{path}: appeared while the bullet was being added; "
+                                 "nothing was changed", hint="run the same command again")
             log.info("%s did not exist: drafted it from the tracker first", path)
-            break
     from reporter.deliver.ledger import week_state
 
     if week_state(config.data_dir, week_end) == "sent":
@@ -157,7 +165,6 @@ def _add_to_new(config: Config, week_end: dt.date, target: Target, text: str) ->
 
 
 def _append(path: Path, text: str, target: Target, bullet: str) -> str:
-    from reporter.errors import InputError
     from reporter.store.noteedit import EditError, append_bullet
 
     try:

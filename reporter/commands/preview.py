@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from reporter.cli import Context
+    from reporter.model.findings import MeasurementSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -26,23 +27,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(ctx: Context, args: argparse.Namespace) -> int:
-    from reporter.sources.pull import live_sources, pull_sources
+    from reporter.errors import no_notes_line
+    from reporter.report.render import check_template
+    from reporter.sources.pull import live_sources, pull_sources, read_measurement_files
+    from reporter.store.events import load_events
+    from reporter.store.notes import load_week_notes, notes_path
 
+    config = ctx.config
     week_end = ctx.week(args.week, "due")
+    path = notes_path(config.data_dir, week_end)
+    if not args.edit:
+        # What send refuses comes first, before any pull: bad input (exit 2) or no notes.
+        if load_week_notes(config, week_end) is None:
+            log.warning("%s", no_notes_line(path, week_end))
+        load_events(config.data_dir)
+        check_template(config.templates_dir)
     failed: tuple[str, ...] = ()
-    if not args.offline and live_sources(ctx.config):
-        failures = pull_sources(ctx.config, week_end, ctx.now)
+    fresh = None
+    if not args.offline and live_sources(config):
+        failures = pull_sources(config, week_end, ctx.now)
         for failure in failures:
             log.error("%s", failure.reason)
         failed = tuple(f.name for f in failures)
+    elif not args.offline:
+        # No network source: read the measurement files as send would, store nothing.
+        fresh = read_measurement_files(config, week_end, ctx.now)
     if args.edit:
         from reporter.editor import edit_file
-        from reporter.store.notes import notes_path
+        from reporter.fsutil import make_dirs
 
-        path = notes_path(ctx.config.data_dir, week_end)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(path.parent)
         edit_file(path)
-    text = preview_text(ctx, week_end, failed)
+    text = preview_text(ctx, week_end, failed, fresh, warn_no_notes=args.edit)
     if args.diff:
         text = diff_with_last_sent(ctx, week_end, text)
     ctx.stdout.write(text)
@@ -50,11 +66,14 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def preview_text(ctx: Context, week_end: dt.date, stale: tuple[str, ...]) -> str:
+def preview_text(ctx: Context, week_end: dt.date, stale: tuple[str, ...],
+                 measurements: MeasurementSnapshot | None = None, *,
+                 warn_no_notes: bool = True) -> str:
     """The message bytes `send` would hand over now, without the Date header, as text."""
     from reporter.report.body import build_email_body
 
-    body = build_email_body(ctx.config, week_end, stale=stale)
+    body = build_email_body(ctx.config, week_end, stale=stale, measurements=measurements,
+                            warn_no_notes=warn_no_notes)
     mail = ctx.config.mail
     if mail is None:  # nothing to send with: show what there is
         from reporter.config import DEFAULT_SUBJECT

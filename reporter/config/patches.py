@@ -24,6 +24,7 @@ class PatchworkConfig:
 class ArchiveConfig:
     lore: str | None
     pipermail: str | None
+    max_thread_bytes: int = 128 * 1024 * 1024  # a thread's t.mbox.gz, decompressed
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,14 @@ def check_patches(c: Checker, top: dict[str, Any]) -> PatchesConfig | None:
     ar = c.get(m, kp, "archive", dict, None)
     if ar is not None:
         akp = kp + ("archive",)
-        am = c.mapping(ar, akp, {"lore", "pipermail"})
+        am = c.mapping(ar, akp, {"lore", "pipermail", "max_thread_mb"})
         if am is not None:
             lore = c.get(am, akp, "lore", str, None, check_url)
             pipermail = c.get(am, akp, "pipermail", str, None, check_url)
+            cap_mb = c.get(am, akp, "max_thread_mb", float, 128.0, positive)
             archive = ArchiveConfig(lore.rstrip("/") if lore else None,
-                                    pipermail.rstrip("/") if pipermail else None)
+                                    pipermail.rstrip("/") if pipermail else None,
+                                    int((cap_mb or 128.0) * 1024 * 1024))
     links = c.choice(m, kp, "links", ("lore", "pipermail", "patchwork"), "lore")
     if links == "pipermail" and not archive.pipermail:
         c.fail(kp + ("links",), "links: pipermail needs archive.pipermail")

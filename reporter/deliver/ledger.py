@@ -7,6 +7,9 @@
   with that Message-ID;
 - `ambiguous`: the message was being handed over and no confirmation was recorded;
   no run sends it again by itself (`send --force` does, with the same Message-ID);
+- `refused`: the server refused the message for good (SMTP 5xx, or sendmail failed
+  with a status other than 75); nothing was accepted and no run sends it again by
+  itself (`send --force` does, with the same Message-ID, once the cause is fixed);
 - `sent`: the server (or sendmail) accepted it.
 
 With `jira.post_comments`, `jira` records card by card each comment posted and each
@@ -29,7 +32,7 @@ from reporter.codec import CodecError, from_jsonable, to_jsonable
 from reporter.errors import InputError
 from reporter.fsutil import write_atomic, write_json_atomic
 
-STATES = ("sending", "sent", "ambiguous")
+STATES = ("sending", "sent", "ambiguous", "refused")
 FORMAT_VERSION = 1
 
 
@@ -178,7 +181,8 @@ def with_jira_write(entry: LedgerEntry, write: JiraWrite) -> LedgerEntry:
 
 
 def week_state(data_dir: Path, week_end: dt.date) -> str | None:
-    """`sending`, `sent`, `ambiguous`, or None when the week was never handed to a transport."""
+    """`sending`, `sent`, `ambiguous`, `refused`, or None when the week was never handed to
+    a transport."""
     entry = read_ledger(data_dir, week_end)
     return entry.state if entry else None
 

@@ -28,13 +28,25 @@ from reporter.deliver.message import (
     make_message_id,
     message_bytes,
 )
+from reporter.deliver.notices import (
+    already_sent,
+    ambiguous_error,
+    refused_error,
+    warn_missed_weeks,
+)
 from reporter.deliver.testhook import crash_point
 from reporter.deliver.transport import Accepted, Transport, TransportError
-from reporter.errors import ConfigError, DeliveryError, SourceError
+from reporter.errors import (
+    ConfigError,
+    DeliveryError,
+    LocalFileError,
+    NoNotesError,
+    SourceError,
+    no_notes_line,
+)
 from reporter.model.sources import SourceFailure
 
 if TYPE_CHECKING:
-    from zoneinfo import ZoneInfo
 
     from reporter.config import Config, MailConfig
 
@@ -47,10 +59,11 @@ Clock = Callable[[], dt.datetime]
 
 @dataclass(frozen=True)
 class SendOptions:
-    force: bool = False  # resend an ambiguous or sent week, with its Message-ID
+    force: bool = False  # resend an ambiguous, refused or sent week, with its Message-ID
     allow_stale: bool = False  # a failed source: send with its last snapshot
     offline: bool = False  # no pull: the stored snapshots
     dry_run: bool = False  # print the message and the envelope, touch nothing
+    allow_empty: bool = False  # a week without a notes file: send the harvested draft
 
 
 @dataclass(frozen=True)
@@ -113,29 +126,38 @@ def transport_label(mail: MailConfig) -> str:
 
 def send_week(config: Config, week_end: dt.date, options: SendOptions, *, now: dt.datetime,
               render: Render, pull: Pull, transport: Transport | None = None,
-              clock: Clock | None = None, sleep: Callable[[float], None] = time.sleep
+              clock: Clock | None = None, sleep: Callable[[float], None] = time.sleep,
+              missing_notes: Path | None = None, weeks_with_notes: tuple[dt.date, ...] = ()
               ) -> SendResult:
     """Send the week's email at most once; raises ReporterError when it was not (all) sent.
 
     `now` dates the message; `render(stale)` gives the body, `pull()` refreshes the
     snapshots and names the sources that failed; `transport` defaults to the
-    configured one.
+    configured one. `missing_notes` is the week's notes file when it does not exist
+    (the week is then not sent without `allow_empty`); `weeks_with_notes` are the
+    weeks that have notes, so that earlier ones never sent are named on stderr.
     """
     mail = mail_config(config)
     data_dir = config.data_dir
     if options.dry_run:
-        return _dry_run(config, now, week_end, mail, render)
+        return _dry_run(config, now, week_end, mail, render,
+                        None if options.allow_empty else missing_notes)
     with data_lock(data_dir):
         crash_point("locked")
         entry = read_ledger(data_dir, week_end)
+        if entry is not None and not options.force and entry.state == "sent":
+            archived = _commit_data(config, week_end, entry.message_id)  # retry a failed one
+            if archived is not None:
+                raise archived
+            return SendResult("already-sent", already_sent(config.tz, entry))
+        warn_missed_weeks(data_dir, week_end, weeks_with_notes)
         if entry is not None and not options.force:
-            if entry.state == "sent":
-                archived = _commit_data(config, week_end, entry.message_id)  # retry a failed one
-                if archived is not None:
-                    raise archived
-                return SendResult("already-sent", already_sent(config.tz, entry))
             if entry.state == "ambiguous":
-                raise _ambiguous_error(config.tz, entry)
+                raise ambiguous_error(config.tz, entry)
+            if entry.state == "refused":
+                raise refused_error(config.tz, entry)
+        if missing_notes is not None and not options.allow_empty:
+            raise NoNotesError(f"{no_notes_line(missing_notes, week_end)}; nothing was sent")
         stale: tuple[str, ...] = ()
         if not options.offline:
             failures = pull()
@@ -176,7 +198,9 @@ def _deliver(data_dir: Path, entry: LedgerEntry, prepared: Prepared, transport: 
     week_end = entry.week_end
     prior = entry.state if entry.attempts else None
     # A forced resend never makes a sent week look unsent, nor an ambiguous one.
-    resting = prior if prior in ("sent", "ambiguous") else "sending"
+    kept = prior if prior in ("sent", "ambiguous") else None
+    resting = kept or "sending"  # after a temporary failure: the next run sends it
+    refusing = kept or "refused"  # after the server refused it: only --force sends it
     handing = "sent" if prior == "sent" else "ambiguous"
     number = len(entry.attempts)
     for round_ in range(mail.retries + 1):
@@ -216,29 +240,36 @@ def _deliver(data_dir: Path, entry: LedgerEntry, prepared: Prepared, transport: 
                 raise DeliveryError(
                     f"week {week_end}: {exc.message}; the week is now marked ambiguous "
                     f"({prepared.message_id})", hint=exc.hint) from None
-            attempt = replace(attempt, outcome="failed", reason=exc.message,
-                              finished_at=clock())
-            entry = with_attempt(entry, attempt, resting)
+            attempt = replace(attempt, outcome="refused" if exc.refused else "failed",
+                              reason=exc.message, finished_at=clock())
+            entry = with_attempt(entry, attempt, refusing if exc.refused else resting)
             _record(data_dir, entry)
             if exc.temporary and round_ < mail.retries:
                 log.info("%s (temporary; try %d of %d)", exc.message, round_ + 1,
                          mail.retries + 1)
                 continue
-            again = ("the next run sends it" if resting == "sending"
-                     else "`send --force` tries again")
+            tries = f" after {round_ + 1} tries" if round_ else ""
+            force = f"`reporter send --week {week_end} --force`"
+            if not exc.refused:
+                again = "the next run sends it" if resting == "sending" else f"{force} tries again"
+                why = "a temporary failure" if exc.temporary else "fix it"
+                raise DeliveryError(f"week {week_end}: {exc.message}; nothing was sent{tries}",
+                                    hint=f"{exc.hint}; {again}" if exc.hint
+                                    else f"{why}: {again}") from None
+            marked = "; the week is now marked refused" if refusing == "refused" else ""
+            fix = f"{exc.hint}; then " if exc.hint else "fix the cause, then "
             raise DeliveryError(
-                f"week {week_end}: {exc.message}; nothing was sent"
-                f"{' after ' + str(round_ + 1) + ' tries' if round_ else ''}",
-                hint=exc.hint or (f"a temporary failure: {again}" if exc.temporary
-                                  else f"the server refused it; fix the cause, {again}"),
-            ) from None
+                f"week {week_end}: {exc.message}; a permanent refusal, nothing was sent"
+                f"{tries}{marked}",
+                hint=f"{fix}{force} sends it with the same Message-ID; no run resends it "
+                "by itself") from None
         crash_point("accepted")
         attempt = replace(attempt, outcome="sent", reason=None, finished_at=clock(),
                           recipients=accepted.recipients, refused=accepted.refused)
         try:
             write_ledger(data_dir, with_attempt(entry, attempt, "sent"))
         except OSError as exc:
-            raise DeliveryError(
+            raise LocalFileError(
                 f"week {week_end} was sent as {prepared.message_id}, but the ledger could "
                 f"not record it ({exc.strerror}); it still says ambiguous",
                 hint="the email went out: do not resend it with --force; once the disk is "
@@ -256,53 +287,22 @@ def _record(data_dir: Path, entry: LedgerEntry, then: str = "; nothing was sent"
         raise _unwritable(ledger_path(data_dir, entry.week_end), exc, then) from None
 
 
-def _unwritable(path: Path, exc: OSError, then: str = "; nothing was sent") -> DeliveryError:
+def _unwritable(path: Path, exc: OSError, then: str = "; nothing was sent") -> LocalFileError:
     # Before the handover this is a ReporterError, which the transports let through
     # untouched: the data never leaves, and the ledger keeps its last written state.
-    return DeliveryError(f"{path}: cannot write ({exc.strerror}){then}",
-                         hint="check the free space and permissions of data_dir")
-
-
-def already_sent(tz: ZoneInfo, entry: LedgerEntry) -> str:
-    sent = entry.last_sent
-    when = _when(tz, sent.date if sent else None, sent.finished_at if sent else None)
-    return (f"week ending {entry.week_end} already sent{when} as {entry.message_id}; "
-            "nothing to do (`reporter send --force` resends it)")
-
-
-def _ambiguous_error(tz: ZoneInfo, entry: LedgerEntry) -> DeliveryError:
-    last = entry.last
-    when = _when(tz, None, last.started_at if last else None)
-    why = f": {last.reason}" if last and last.reason else ""
-    return DeliveryError(
-        f"week ending {entry.week_end} is ambiguous: the message {entry.message_id} was "
-        f"handed over{when} and no confirmation was recorded{why}; not resending by itself",
-        hint=f"check whether it arrived (your own copy, with bcc_self); to send it again "
-        f"with the same Message-ID: reporter send --week {entry.week_end} --force",
-    )
-
-
-def _when(tz: ZoneInfo, date_header: str | None, at: dt.datetime | None) -> str:
-    from email.utils import parsedate_to_datetime
-
-    moment = at
-    if date_header:
-        try:
-            moment = parsedate_to_datetime(date_header)
-        except (TypeError, ValueError):
-            pass
-    if moment is None or moment.tzinfo is None:
-        return ""
-    return f" on {moment.astimezone(tz):%Y-%m-%d %H:%M %z}"
+    return LocalFileError(f"{path}: cannot write ({exc.strerror}){then}",
+                          hint="check the free space and permissions of data_dir")
 
 
 def _dry_run(config: Config, now: dt.datetime, week_end: dt.date, mail: MailConfig,
-             render: Render) -> SendResult:
+             render: Render, missing_notes: Path | None) -> SendResult:
     entry = read_ledger(config.data_dir, week_end)
     message_id = entry.message_id if entry else make_message_id(mail, week_end)
     prepared = prepare(config, now, week_end, render(()), message_id)
     state = (already_sent(config.tz, entry) if entry and entry.state == "sent"
              else f"week ending {week_end}: {entry.state if entry else 'not sent yet'}")
+    if missing_notes is not None and not (entry and entry.state == "sent"):
+        state = f"not sent by `send`: {no_notes_line(missing_notes, week_end)}"
     envelope = ["--- envelope (dry run: nothing sent, nothing written) ---",
                 f"MAIL FROM:<{prepared.envelope.sender}>",
                 *(f"RCPT TO:<{r}>" for r in prepared.envelope.recipients),

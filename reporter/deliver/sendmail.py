@@ -76,7 +76,7 @@ class SendmailTransport:
             raise TransportError(f"sendmail: {name} exited 75 (temporary failure){detail}",
                                  temporary=True)
         raise TransportError(f"sendmail: {name} exited {done.returncode}{detail}",
-                             temporary=False, hint="see the command's own log")
+                             temporary=False, refused=True, hint="see the command's own log")
 
 
 def _first_line(output: bytes) -> str:

@@ -208,7 +208,7 @@ class SmtpTransport:
             raise self._error(f"recipients refused for now ({detail})", temporary=True)
         if not accepted:
             raise self._error(f"every recipient was refused ({detail})", temporary=False,
-                              hint="check mail.to and mail.cc")
+                              hint="check mail.to and mail.cc", refused=True)
         code, reply = conn.docmd("DATA")
         if code != 354:
             raise self._reply_error("DATA", code, reply)
@@ -248,15 +248,16 @@ class SmtpTransport:
         return f"smtp {self.cfg.host}:{self.cfg.port}"
 
     def _error(self, what: str, *, temporary: bool, ambiguous: bool = False,
-               hint: str | None = None) -> TransportError:
+               hint: str | None = None, refused: bool = False) -> TransportError:
         return TransportError(f"{self._where()}: {what}", hint, temporary=temporary,
-                              ambiguous=ambiguous)
+                              ambiguous=ambiguous, refused=refused)
 
     def _reply_error(self, step: str, code: int, reply: bytes | str,
                      hint: str | None = None) -> TransportError:
         at = f" at {step}" if step else ""
         temporary = 400 <= code < 500 or code == -1
-        return self._error(f"{code} {self._text(reply)}{at}", temporary=temporary, hint=hint)
+        return self._error(f"{code} {self._text(reply)}{at}", temporary=temporary, hint=hint,
+                           refused=500 <= code < 600)
 
     def _text(self, reply: bytes | str) -> str:
         """A server reply for messages: one line, without anything that looks like the secret."""

@@ -26,13 +26,19 @@ class TransportError(DeliveryError):
     `ambiguous`: the data was handed over and no answer came back, so the server may
     have accepted it. Otherwise nothing was accepted, and `temporary` says whether
     trying again later can help (4xx, connection trouble, sendmail exit 75).
+    `refused`: the server answered that it will never take it (an SMTP 5xx reply,
+    every recipient refused, sendmail's non-temporary exit status); the week is then
+    not tried again without `--force`. A permanent failure that is not a refusal (no
+    STARTTLS offered, an untrusted certificate, no such sendmail program) is a local
+    setting to fix, after which the next run sends the week as usual.
     """
 
     def __init__(self, message: str, hint: str | None = None, *, temporary: bool,
-                 ambiguous: bool = False) -> None:
+                 ambiguous: bool = False, refused: bool = False) -> None:
         super().__init__(message, hint)
         self.temporary = temporary
         self.ambiguous = ambiguous
+        self.refused = refused and not temporary and not ambiguous
 
 
 class Transport(Protocol):

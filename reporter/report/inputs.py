@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reporter.config import Config
 from reporter.deliver.ledger import last_sent_before
@@ -17,11 +18,19 @@ from reporter.store.notes import load_week_notes
 from reporter.store.tracked import jira_view, pulled_at
 from reporter.timefmt import human_stamp
 
+if TYPE_CHECKING:
+    from reporter.model.findings import MeasurementSnapshot
+
 log = logging.getLogger(__name__)
 
 
-def read_inputs(config: Config, week_end: dt.date, stale: tuple[str, ...] = ()) -> Inputs:
-    """Everything compose needs for the week, from what is stored under data_dir."""
+def read_inputs(config: Config, week_end: dt.date, stale: tuple[str, ...] = (),
+                measurements: MeasurementSnapshot | None = None) -> Inputs:
+    """Everything compose needs for the week, from what is stored under data_dir.
+
+    `measurements`, when given, is the week's measurement snapshot as just read from
+    the files (by a preview or a dry run, which store nothing) instead of the stored one.
+    """
     notes = load_week_notes(config, week_end)
     jira = snapshot.read_part(config.data_dir, week_end, "jira", JiraSnapshot)
     baseline = baseline_week(config, week_end)
@@ -38,7 +47,7 @@ def read_inputs(config: Config, week_end: dt.date, stale: tuple[str, ...] = ()) 
         known_summaries=known_summaries(config, week_end, missing),
         jira_configured=config.jira is not None,
         standing_remote_links=bool(config.jira and config.jira.remote_links),
-        findings=findings_by_card(config.data_dir, week_end),
+        findings=findings_by_card(config.data_dir, week_end, measurements),
         patch_entries=_patch_entries(config, week_end, baseline),
         calendar=calendar_lines(config.calendar, week_end, load_events(config.data_dir)),
         stale=tuple(Stale(name, human_stamp(pulled_at(config.data_dir, week_end, name),
@@ -67,14 +76,18 @@ def known_summaries(config: Config, week_end: dt.date, keys: list[str]) -> dict[
     return {key: card.summary for key, card in known.items() if key in keys and card.summary}
 
 
-def findings_by_card(data_dir: Path, week_end: dt.date) -> dict[str, tuple[tuple[str, ...], ...]]:
+def findings_by_card(data_dir: Path, week_end: dt.date,
+                     current: MeasurementSnapshot | None = None,
+                     ) -> dict[str, tuple[tuple[str, ...], ...]]:
     """The week's findings as the email words them (with last week's figures), by card."""
-    if not snapshot.part_path(data_dir, week_end, "measurements").is_file():
+    if current is None and not snapshot.part_path(data_dir, week_end,
+                                                  "measurements").is_file():
         return {}
     from reporter.model.findings import MeasurementSnapshot
     from reporter.report.findings import finding_lines, previous_finding
 
-    current = snapshot.read_part(data_dir, week_end, "measurements", MeasurementSnapshot)
+    if current is None:
+        current = snapshot.read_part(data_dir, week_end, "measurements", MeasurementSnapshot)
     last = snapshot.read_part(data_dir, week_end - dt.timedelta(days=7), "measurements",
                               MeasurementSnapshot)
     out: dict[str, list[tuple[str, ...]]] = {}

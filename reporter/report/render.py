@@ -1,8 +1,16 @@
-"""Lays the view model out as the email body with the jinja2 templates."""
+"""Lays the view model out as the email body with the jinja2 templates.
+
+This is also the one gate every byte of the body passes: control characters (C0,
+DEL and C1, except tab and newline) from any source are replaced here, with
+U+FFFD, the Unicode replacement character; a CR before a newline is dropped.
+"""
 
 from __future__ import annotations
 
+import re
+import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 import jinja2.sandbox
@@ -11,7 +19,13 @@ from reporter.errors import ConfigError
 from reporter.report.layout import bullet_list
 from reporter.report.view import ReportView
 
+if TYPE_CHECKING:
+    from jinja2 import Template
+
 TEMPLATE = "weekly.txt.j2"
+REPLACEMENT = "\ufffd"
+# Unicode category Cc: U+0000-U+001F, U+007F-U+009F. Tab and newline are text.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def default_templates_dir() -> Path:
@@ -40,21 +54,68 @@ def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
     return env
 
 
+def check_template(templates_dir: Path | None = None) -> None:
+    """Load (and so compile) the template; ConfigError names the template and line."""
+    _load(make_environment(templates_dir), templates_dir)
+
+
 def render_body(view: ReportView, templates_dir: Path | None = None) -> str:
-    env = make_environment(templates_dir)
+    """The body text: the template's output, controls replaced, no trailing white space."""
+    template = _load(make_environment(templates_dir), templates_dir)
     try:
-        template = env.get_template(TEMPLATE)
         text = template.render(
             sections=view.sections,
             patches=view.patches,
             issues=view.issues,
             calendar=view.calendar,
         )
+    except Exception as exc:  # noqa: BLE001 - a user's template can fail in any way
+        # The sandbox's own limits (range() over 100000 items: OverflowError), a
+        # StrictUndefined name, a filter given the wrong type: all the template's fault.
+        raise ConfigError(f"{_where(exc, template)}: template error: "
+                          f"{type(exc).__name__}: {_one_line(exc)}",
+                          hint=_hint(templates_dir)) from None
+    return clean_text(text)
+
+
+def clean_text(text: str) -> str:
+    """Control characters replaced (U+FFFD), and no line ending in white space."""
+    text = _CONTROL_RE.sub(REPLACEMENT, text.replace("\r\n", "\n"))
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def _load(env: jinja2.Environment, templates_dir: Path | None) -> Template:
+    try:
+        return env.get_template(TEMPLATE)
     except jinja2.TemplateNotFound as exc:
         raise ConfigError(f"template {exc.name} not found in {templates_dir or 'templates/'}",
                           hint="check templates_dir in the configuration") from None
-    except jinja2.TemplateError as exc:
-        where = f"{getattr(exc, 'filename', None) or TEMPLATE}:{getattr(exc, 'lineno', '?')}"
-        raise ConfigError(f"{where}: template error: {exc}") from None
-    # No line of the email ends in white space, whatever the template or the data did.
-    return "\n".join(line.rstrip() for line in text.split("\n"))
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or TEMPLATE}:{exc.lineno}"
+        raise ConfigError(f"{where}: template syntax error: {_one_line(exc)}",
+                          hint=_hint(templates_dir)) from None
+    except (jinja2.TemplateError, OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{templates_dir or 'templates/'}/{TEMPLATE}: cannot load the "
+                          f"template: {_one_line(exc)}", hint=_hint(templates_dir)) from None
+
+
+def _where(exc: BaseException, template: Template) -> str:
+    """`file:line` of the innermost template frame in the traceback (jinja2 rewrites
+    tracebacks so that a template's frames carry its file name and line)."""
+    filename = template.filename or TEMPLATE
+    line = getattr(exc, "lineno", None)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == filename:
+            line = frame.lineno
+    return f"{filename}:{line if line is not None else '?'}"
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def _hint(templates_dir: Path | None) -> str:
+    if templates_dir is None:
+        return "the shipped template is broken: please report it"
+    return (f"fix the template in {templates_dir}, or remove templates_dir from the "
+            "configuration to use the shipped one")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import io
 import logging
 import re
@@ -15,7 +14,7 @@ from urllib.parse import quote
 from reporter.errors import SourceError
 from reporter.model.patches import TAG_KINDS, AppliedReply, ReviewTag
 from reporter.sources.mbox import Message, TruncatedMbox, iter_messages, normalize_person
-from reporter.sources.patch_http import Deadline
+from reporter.sources.patch_http import Deadline, bind_deadline
 
 if TYPE_CHECKING:
     import requests
@@ -33,6 +32,8 @@ _APPLIED_RE = re.compile(r"^[ \t]*Applied[ \t]+to[ \t]+([\w.+-]+(?:/[\w.+-]+)*?)
                          r"(?=[,.!;:]?(?:[ \t]|$))", re.MULTILINE | re.IGNORECASE)
 _APPLIED_BARE_RE = re.compile(r"^[ \t]*Applied(?:,)?[ \t]+thanks\b", re.MULTILINE | re.IGNORECASE)
 _SAFE_MSGID = "!$&'()*+,;=:@~-._"  # public-inbox's mid_escape keeps these
+DEFAULT_MAX_THREAD_BYTES = 128 * 1024 * 1024  # patches.archive.max_thread_mb
+CHUNK_BYTES = 64 * 1024
 
 
 def message_url(lore_base: str, msgid: str) -> str:
@@ -45,40 +46,103 @@ def thread_mbox_url(lore_base: str, msgid: str) -> str:
 
 
 def fetch_thread(session: requests.Session, lore_base: str, msgid: str, *,
-                 timeout_s: float, deadline: Deadline) -> list[Message] | None:
-    """The whole thread that holds `msgid`, or None when the archive does not have it yet."""
+                 timeout_s: float, deadline: Deadline,
+                 max_bytes: int = DEFAULT_MAX_THREAD_BYTES) -> list[Message] | None:
+    """The whole thread that holds `msgid`, or None when the archive does not have it yet.
+
+    The mbox is read as a stream and decompressed with a cap of `max_bytes`
+    (patches.archive.max_thread_mb): past it the pull fails, naming the cap, rather
+    than filling the memory with a runaway (or hostile) answer.
+    """
     import requests
 
+    from reporter.sources.patch_session import passed_error
+
     url = thread_mbox_url(lore_base, msgid)
+    bind_deadline(session, deadline, "lore", lore_base)
     deadline.check("lore", f"reading {url}")
     try:
-        response = session.get(url, timeout=deadline.timeout(timeout_s))
+        response = session.get(url, timeout=deadline.timeout(timeout_s), stream=True)
+        with response:
+            if response.status_code == 404:
+                log.info("lore: %s is not in the archive (yet)", msgid)
+                return None
+            if response.status_code >= 400:
+                raise SourceError(f"lore: HTTP {response.status_code} from {url}",
+                                  hint="the archive is failing; try again later (send "
+                                  "--allow-stale uses the last snapshot)")
+            data = _read_capped(response, url, max_bytes)
     except requests.Timeout as exc:
-        raise SourceError(f"lore: no answer from {lore_base} within {timeout_s:g} s",
+        raise SourceError(f"lore: timed out: no answer from {lore_base} within {timeout_s:g} s",
                           hint="raise patches.timeout_s, or try again later") from exc
     except requests.RequestException as exc:
+        if deadline.passed():  # the body stalled until the deadline shut it down
+            raise passed_error("lore", deadline, f"while reading {url}") from None
         raise SourceError(f"lore: cannot reach {lore_base}: {type(exc).__name__}",
                           hint="check patches.archive.lore and the network connection") from exc
-    if response.status_code == 404:
-        log.info("lore: %s is not in the archive (yet)", msgid)
-        return None
-    if response.status_code >= 400:
-        raise SourceError(f"lore: HTTP {response.status_code} from {url}",
-                          hint="the archive is failing; try again later (send --allow-stale "
-                          "uses the last snapshot)")
     try:
-        return parse_thread_mbox(response.content)
+        return parse_thread_mbox(data, max_bytes=max_bytes)
+    except _TooBig:
+        raise _too_big(url, max_bytes) from None
     except (TruncatedMbox, EOFError, OSError, zlib.error) as exc:
         raise SourceError(f"lore: the thread mbox from {url} is truncated or corrupt: {exc}",
                           hint="try again later; if it persists, check patches.archive.lore"
                           ) from exc
 
 
-def parse_thread_mbox(data: bytes) -> list[Message]:
-    """A t.mbox.gz answer (gzip, or already decoded by the transport) -> messages."""
+def parse_thread_mbox(data: bytes, *, max_bytes: int = DEFAULT_MAX_THREAD_BYTES
+                      ) -> list[Message]:
+    """A t.mbox.gz answer (gzip, or already decoded by the transport) -> messages.
+
+    Raises _TooBig when the mbox decompresses to more than `max_bytes`.
+    """
     if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+        data = _gunzip_capped(data, max_bytes)
     return list(iter_messages(io.BytesIO(data)))
+
+
+class _TooBig(Exception):
+    """The thread mbox is larger than the configured cap."""
+
+
+def _read_capped(response: requests.Response, url: str, max_bytes: int) -> bytes:
+    parts: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(CHUNK_BYTES):
+        size += len(chunk)
+        if size > max_bytes:
+            raise _too_big(url, max_bytes)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _gunzip_capped(data: bytes, max_bytes: int) -> bytes:
+    """gzip -d, every member, stopping with _TooBig past `max_bytes` of output."""
+    out: list[bytes] = []
+    size = 0
+    rest = data
+    while rest:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        pending = rest
+        while not inflater.eof:
+            chunk = inflater.decompress(pending, max_bytes - size + 1)
+            pending = inflater.unconsumed_tail
+            if not chunk and not pending:
+                raise EOFError("compressed file ended before the end-of-stream marker was "
+                               "reached")
+            size += len(chunk)
+            if size > max_bytes:
+                raise _TooBig
+            out.append(chunk)
+        rest = inflater.unused_data.lstrip(b"\0")  # members may be padded with zeros
+    return b"".join(out)
+
+
+def _too_big(url: str, max_bytes: int) -> SourceError:
+    return SourceError(f"lore: the thread mbox from {url} is larger than "
+                       f"{max_bytes / (1024 * 1024):g} MiB decompressed",
+                       hint="raise patches.archive.max_thread_mb if the thread is really "
+                       "that long")
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,16 @@ import glob
 import logging
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reporter.config import Config, MeasurementConfig
 from reporter.errors import InputError
-from reporter.measure.analyse import MeasureOptions, measure_file
 from reporter.model.cards import JiraSnapshot
 from reporter.model.findings import Finding, MeasurementSnapshot
 from reporter.week import week_start
+
+if TYPE_CHECKING:  # the parsers load when a file is measured: a week without files is quick
+    from reporter.measure.analyse import MeasureOptions
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +44,12 @@ def pull_measurements(config: Config, week_end: dt.date, now: dt.datetime, *,
     findings: list[Finding] = []
     seen: set[tuple[str, Path]] = set()
     for entry in config.measurements:
-        options = options_for(entry)
         for path in week_files(entry.files, week_end, config.tz):
             key = (entry.card, path.resolve())
             if key in seen:
                 continue
             seen.add(key)
-            findings.append(_measure(path, options, path.name, _shown(path, config)))
+            findings.append(_measure(path, options_for(entry), path.name, _shown(path, config)))
     if jira is not None:
         findings.extend(_attachments(config, jira))
     # In the configuration's order (the email shows a card's findings in this order),
@@ -57,6 +59,8 @@ def pull_measurements(config: Config, week_end: dt.date, now: dt.datetime, *,
 
 
 def options_for(entry: MeasurementConfig) -> MeasureOptions:
+    from reporter.measure.analyse import MeasureOptions
+
     return MeasureOptions(threshold_us=entry.threshold_us, column=entry.column,
                           unit=entry.unit, label=entry.label, card=entry.card)
 
@@ -109,7 +113,6 @@ def _attachments(config: Config, jira: JiraSnapshot) -> list[Finding]:
     out = []
     for card in jira.cards:
         known = entries.get(card.key)
-        options = options_for(known) if known else MeasureOptions(card=card.key)
         for att in card.attachments:
             if not att.local_path:
                 continue
@@ -118,6 +121,7 @@ def _attachments(config: Config, jira: JiraSnapshot) -> list[Finding]:
                 log.warning("jira: attachment %r of %s is stored outside data_dir (%s); "
                             "left out", att.filename, card.key, att.local_path)
                 continue
+            options = options_for(known) if known else _card_options(card.key)
             finding = _measure(path, options, att.filename, f"jira:{att.id}")
             if _not_a_measurement(finding):
                 log.warning("jira: attachment %r of %s is not a measurement file (%s); "
@@ -133,7 +137,14 @@ def _not_a_measurement(f: Finding) -> bool:
     return f.invalid is not None and loose and f.bad_rows >= f.rows
 
 
+def _card_options(card: str) -> MeasureOptions:
+    from reporter.measure.analyse import MeasureOptions
+
+    return MeasureOptions(card=card)
+
+
 def _measure(path: Path, options: MeasureOptions, name: str, source: str) -> Finding:
+    from reporter.measure.analyse import measure_file
     from reporter.trace.finding import is_trace, trace_finding
 
     if is_trace(path):

@@ -1,4 +1,9 @@
-"""HTTP sessions and the pull deadline for the patch sources (Patchwork, lore, pipermail)."""
+"""HTTP sessions and the pull deadline for the patch sources (Patchwork, lore, pipermail).
+
+The session itself (retries, capped waits, the deadline at the socket) is in
+patch_session, which imports requests: this module stays light for the callers'
+imports.
+"""
 
 from __future__ import annotations
 
@@ -12,32 +17,33 @@ from reporter.errors import SourceError
 if TYPE_CHECKING:
     import requests
 
+    from reporter.sources.http_deadline import SocketWatch
+
 USER_AGENT = f"reporter/{__version__} (weekly status report; patch status)"
 
 
 def make_session(*, retries: int = 3, backoff_s: float = 1.0) -> requests.Session:
-    """A session that retries GETs on 429/5xx (honouring Retry-After) and names itself."""
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
+    """A session that retries GETs on 429/5xx and connection trouble, and names itself.
 
-    session = requests.Session()
-    retry = Retry(
-        total=retries,
-        connect=retries,
-        read=retries,
-        status=retries,
-        backoff_factor=backoff_s,
-        status_forcelist=(429, 500, 502, 503, 504),
-        allowed_methods=frozenset({"GET", "HEAD"}),
-        respect_retry_after_header=True,
-        raise_on_status=False,  # the caller maps the final status to a SourceError
-    )
-    adapter = HTTPAdapter(max_retries=retry)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
+    Retry-After is honoured (seconds or an HTTP date) and every wait, like every read,
+    is bounded by the deadline the session is bound to (`bind_deadline`): the
+    PatchworkClient, fetch_thread and the pipermail resolver bind theirs.
+    """
+    from reporter.sources.patch_session import PatchSession
+
+    session = PatchSession(retries=retries, backoff_s=backoff_s)
     session.headers["User-Agent"] = USER_AGENT
     return session
+
+
+def bind_deadline(session: requests.Session, deadline: Deadline, source: str, base: str
+                  ) -> None:
+    """Bound every request (and every byte read) of `session` by `deadline`, from now on;
+    a deadline that passes on a URL under `base` fails naming `source`."""
+    from reporter.sources.patch_session import PatchSession
+
+    if isinstance(session, PatchSession):
+        session.bind(deadline, source, base)
 
 
 @dataclass
@@ -46,6 +52,7 @@ class Deadline:
 
     seconds: float
     started: float = field(default_factory=time.monotonic)
+    _watch: SocketWatch | None = field(default=None, init=False, repr=False, compare=False)
 
     def remaining(self) -> float:
         return self.seconds - (time.monotonic() - self.started)
@@ -53,7 +60,7 @@ class Deadline:
     def check(self, source: str, what: str) -> None:
         if self.remaining() <= 0:
             raise SourceError(
-                f"{source}: gave up before {what}: the pull took longer than "
+                f"{source}: timed out: gave up before {what}: the pull took longer than "
                 f"{self.seconds:g} s",
                 hint="raise patches.deadline_s, or try again when the server is faster",
             )
@@ -61,3 +68,14 @@ class Deadline:
     def timeout(self, timeout_s: float) -> float:
         """The per-request timeout, never longer than what is left of the deadline."""
         return max(0.1, min(timeout_s, self.remaining()))
+
+    def watch(self) -> SocketWatch:
+        """The socket watch that shuts this pull's connections down when it is over."""
+        if self._watch is None:
+            from reporter.sources.http_deadline import SocketWatch
+
+            self._watch = SocketWatch(self.seconds, end=self.started + self.seconds)
+        return self._watch
+
+    def passed(self) -> bool:
+        return self.remaining() <= 0 or (self._watch is not None and self._watch.passed)

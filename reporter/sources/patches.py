@@ -115,7 +115,7 @@ def _with_thread(series: Series, pc: PatchesConfig, http: requests.Session,
         if msgid in messages:
             continue
         thread = fetch_thread(http, pc.archive.lore, msgid, timeout_s=pc.timeout_s,
-                              deadline=deadline)
+                              deadline=deadline, max_bytes=pc.archive.max_thread_bytes)
         if thread is None:
             continue
         fetched = True

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from reporter.errors import SourceError
 from reporter.model.patches import ReviewTag, StateChange
-from reporter.sources.patch_http import Deadline
+from reporter.sources.patch_http import Deadline, bind_deadline
 from reporter.sources.patchwork_json import (
     PatchInfo,
     Person,
@@ -73,6 +73,7 @@ class PatchworkClient:
         self.deadline = deadline
         self.max_pages = max_pages
         self.requests_sent = 0
+        bind_deadline(session, deadline, "patchwork", self.base)  # no read outlives it
 
     # -- the public reads -------------------------------------------------
 
@@ -276,7 +277,7 @@ class PatchworkClient:
             )
         except requests.Timeout as exc:
             raise SourceError(
-                f"patchwork: no answer from {_site(url)} within {self.timeout_s:g} s",
+                f"patchwork: timed out: no answer from {_site(url)} within {self.timeout_s:g} s",
                 hint="raise patches.timeout_s, or try again later",
             ) from exc
         except requests.RequestException as exc:

@@ -125,9 +125,9 @@ def series_info(data: Any) -> SeriesInfo:
     return SeriesInfo(
         id=_int(data, "id"),
         name=str(data.get("name") or ""),
-        version=int(data.get("version") or 1),
-        total=int(data.get("total") or len(patches) or 1),
-        received=int(data.get("received_total") or len(patches)),
+        version=_int(data, "version", 1),
+        total=_int(data, "total", len(patches) or 1),
+        received=_int(data, "received_total", len(patches)),
         date=parse_date(data.get("date")),
         web_url=every_state(str(data.get("web_url") or data.get("url") or "")),
         cover_msgid=strip_msgid(cover.get("msgid")) if isinstance(cover, dict) else None,
@@ -232,8 +232,10 @@ def _email(submitter: Any) -> str:
     return str(submitter.get("email") or "").lower() if isinstance(submitter, dict) else ""
 
 
-def _int(data: Any, key: str) -> int:
+def _int(data: Any, key: str, default: int | None = None) -> int:
     value = data.get(key) if isinstance(data, dict) else None
+    if default is not None and not value:  # optional (a series' version, total)
+        return default
     if isinstance(value, bool) or not isinstance(value, int):
         raise SourceError(f"patchwork: {key!r} is missing or not a number in {data!r:.120}")
     return value

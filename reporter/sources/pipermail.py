@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from reporter.sources.patch_http import Deadline
+from reporter.sources.patch_http import Deadline, bind_deadline
 
 if TYPE_CHECKING:
     import requests
@@ -70,6 +70,7 @@ def resolve(session: requests.Session, base: str, msgid: str, date: dt.datetime,
     too, since the archive files by its own clock. Candidate pages are those whose
     subject matches; the one whose reply link names `msgid` is the answer.
     """
+    bind_deadline(session, deadline, "pipermail", base)
     for day in _months_to_try(date):
         index_url = month_url(base, day)
         text = _get_text(session, f"{index_url}date.html", timeout_s, deadline)
@@ -88,13 +89,22 @@ def _get_text(session: requests.Session, url: str, timeout_s: float,
               deadline: Deadline) -> str | None:
     import requests
 
-    if deadline.remaining() <= 0:
+    from reporter.errors import DeadlineError
+
+    if deadline.passed():
         return None
     try:
         response = session.get(url, timeout=deadline.timeout(timeout_s))
+    except DeadlineError as exc:
+        log.warning("%s; linking lore instead", exc.message)
+        return None
     except requests.RequestException as exc:
-        log.warning("pipermail: cannot read %s (%s); linking lore instead",
-                    url, type(exc).__name__)
+        if deadline.passed():
+            log.warning("pipermail: timed out: the pull's deadline of %g s passed while "
+                        "reading %s; linking lore instead", deadline.seconds, url)
+        else:
+            log.warning("pipermail: cannot read %s (%s); linking lore instead",
+                        url, type(exc).__name__)
         return None
     if response.status_code != 200:
         if response.status_code != 404:

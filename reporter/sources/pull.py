@@ -30,11 +30,23 @@ def configured_sources(config: Config) -> tuple[str, ...]:
 def live_sources(config: Config) -> tuple[str, ...]:
     """The sources behind a network (Jira, Patchwork and the list archive).
 
-    `preview` pulls only when one is configured; measurement files alone are read
-    by `pull` and `send`, so previewing the demo never rewrites its snapshot.
+    `preview` pulls (and stores) only when one is configured; measurement files alone
+    are read by `preview` without being stored (read_measurement_files), so that
+    previewing the demo never rewrites its snapshot.
     """
     return tuple(name for name in configured_sources(config) if name != "measurements" or
                  (config.jira is not None and config.jira.attachments))
+
+
+def read_measurement_files(config: Config, week_end: dt.date, now: dt.datetime) -> Any:
+    """The week's measurement snapshot read now, stored nowhere (None when none is configured).
+
+    `preview` and `send --dry-run` render with it, so that they show the figures
+    `send` would read, without touching the stored snapshot.
+    """
+    if "measurements" not in configured_sources(config):
+        return None
+    return _pull_measurements(config, week_end, now)
 
 
 def pull_sources(config: Config, week_end: dt.date, now: dt.datetime,

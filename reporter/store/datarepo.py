@@ -117,7 +117,9 @@ def _open_or_init(data_dir: Path) -> tuple[Any, bool]:
 
     if (data_dir / ".git").exists():
         return git.Repo(data_dir), False
-    data_dir.mkdir(parents=True, exist_ok=True)
+    from reporter.fsutil import make_dirs
+
+    make_dirs(data_dir)
     return git.Repo.init(data_dir), True
 
 

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
-import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 from reporter.config import Config
-from reporter.errors import InputError, ReporterError
-from reporter.fsutil import atomic_file, write_atomic
+from reporter.errors import InputError, local_file_error
+from reporter.fsutil import atomic_file, write_keeping_links
 from reporter.model.notes import WeekNotes
+from reporter.store.lock import file_lock
 from reporter.store.notes import parse_week_notes
 from reporter.yamldoc import YamlSyntaxError, load_yaml_text
 
 log = logging.getLogger(__name__)
 
 BOM = "\ufeff"
+NOTES_LOCK_WAIT_S = 60.0  # a note takes milliseconds; a minute is a stuck run
 
 
 def check_text(config: Config, week_end: dt.date, path: Path, text: str) -> WeekNotes:
@@ -43,15 +46,28 @@ def read_text(path: Path) -> str:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Replace the notes file atomically: readers see the old or the new text, never a mix."""
+    """Replace the notes file's text, keeping the file itself (see write_keeping_links).
+
+    A notes file that is a symbolic link to the engineer's own file (in a dotfiles
+    repository, say) gets the text in its target, and the link stays; one with hard
+    links is rewritten in place; the permission bits stay as they were.
+    """
     try:
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
-        write_atomic(path, text.encode("utf-8"))
-        if mode is not None:  # the temporary file was made 0600; keep the user's mode
-            os.chmod(path, mode)
+        write_keeping_links(path, text.encode("utf-8"))
     except OSError as exc:
-        raise ReporterError(f"{path}: cannot write: {exc.strerror}",
-                            hint="the file was left as it was") from None
+        raise local_file_error(exc, exc.filename or path, doing="cannot write the notes",
+                               hint="the file was left as it was") from None
+
+
+@contextlib.contextmanager
+def notes_lock(data_dir: Path) -> Iterator[None]:
+    """Serialise the writers of the notes files (`note`, and the draft it starts).
+
+    The lock is on the folder data/weeks itself (flock(2) takes a folder), so it
+    leaves no file behind and survives the notes files being replaced.
+    """
+    with file_lock(data_dir / "weeks", wait_s=NOTES_LOCK_WAIT_S, folder=True):
+        yield
 
 
 def create_text(path: Path, text: str) -> bool:
@@ -62,7 +78,8 @@ def create_text(path: Path, text: str) -> bool:
     except FileExistsError:
         return False
     except OSError as exc:
-        raise ReporterError(f"{path}: cannot write: {exc.strerror}") from None
+        raise local_file_error(exc, exc.filename or path, doing="cannot write the notes"
+                               ) from None
     return True
 
 

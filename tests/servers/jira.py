@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from tests.servers.jira_writes import WORKFLOW, JiraWrites, Workflow
+from tests.servers.loopback import Trickle, TrickleWriter, trickle_delay
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jira"
 DOC_BASE = "https://your-domain.atlassian.net"  # the host in the documented examples
@@ -74,6 +75,8 @@ class _Base:
         self._httpd: _Server | None = None
         self._url = ""
         self._thread: threading.Thread | None = None
+        self.trickle: dict[str, Trickle] = {}  # path pattern -> seconds per byte sent
+        self._stopping = threading.Event()
 
     @property
     def url(self) -> str:
@@ -83,6 +86,7 @@ class _Base:
 
     def start(self) -> _Base:
         owner = self
+        self._stopping.clear()
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -96,6 +100,12 @@ class _Base:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass
 
+            def setup(self) -> None:
+                super().setup()
+                self.wfile = TrickleWriter(  # type: ignore[assignment]
+                    self.wfile, lambda: trickle_delay(owner.trickle, getattr(self, "path", "")),
+                    owner._stopping)
+
         self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._url = f"http://127.0.0.1:{self._httpd.server_port}"
         self._thread = threading.Thread(target=self._httpd.serve_forever,
@@ -104,6 +114,7 @@ class _Base:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()

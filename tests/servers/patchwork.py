@@ -47,6 +47,7 @@ class Behaviour:
     loop_endpoint: str | None = None  # this list's "next" link points back to page 1
     endless_endpoint: str | None = None  # this list always has a next page
     status: int | None = None  # every request answers this status
+    retry_after: str | None = None  # ... with this Retry-After header
     not_json: bool = False
     # An address no person has answers 400 with the submitter filter's message. No
     # release does this (2.x and 3.x turn the ValidationError into an empty list, as
@@ -81,7 +82,8 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = parse_qs(parts.query)
         if behaviour.status is not None:
-            self._send(behaviour.status, {"detail": "Server Error."})
+            extra = {"Retry-After": behaviour.retry_after} if behaviour.retry_after else None
+            self._send(behaviour.status, {"detail": "Server Error."}, extra)
             return
         segments = [s for s in parts.path.split("/") if s]
         if segments == ["api", "1.3"]:

@@ -119,6 +119,8 @@ def _save(session: JiraSession, response: Any, final: Path, attachment_id: str, 
                     session.deadline.check(f"downloading attachment {attachment_id}")
                     fh.write(chunk)
             except requests.exceptions.RequestException as exc:
+                if session.deadline_passed():  # the deadline shut the download down
+                    raise session.deadline_error(response.url or "the attachment") from None
                 # Timeouts, resets and bad chunking in mid-body; the text may hold URLs.
                 raise _broken(attachment_id, filename, exc) from None
     except _TooBig:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import email.utils
 import logging
 import time
 from collections.abc import Callable
@@ -16,7 +15,11 @@ from requests.auth import AuthBase
 
 from reporter import __version__
 from reporter.errors import SourceError
+from reporter.sources.http_deadline import SocketWatch, WatchSlot, mount_deadline, retry_after_s
 from reporter.sources.jira import failures
+
+__all__ = ["BasicAuth", "BearerAuth", "Deadline", "JiraSession", "NO_AUTH", "RetryPolicy",
+           "origin_of", "retry_after_s"]
 
 log = logging.getLogger(__name__)
 
@@ -99,28 +102,16 @@ def origin_of(url: str) -> tuple[str, str, int | None]:
     return scheme, (parts.hostname or "").lower(), port
 
 
-def retry_after_s(value: str | None, now_epoch: float) -> float | None:
-    """Retry-After in seconds from either form (RFC 9110: delay-seconds or an HTTP-date)."""
-    if not value:
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(int(text))
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(0.0, when.timestamp() - now_epoch)
-
-
 class JiraSession(requests.Session):
     """A requests session that retries what is worth retrying, within one deadline.
 
-    Every request gets a connect and read timeout, cut to the time left. 429 and
-    503 wait as Retry-After says (seconds or HTTP date), 502, 504, timeouts and
-    refused connections back off exponentially; a wait that would pass the
-    deadline fails at once. Other errors become a SourceError naming the fix.
-    Credentials go only to the Jira server's own origin.
+    Every request gets a connect and read timeout, cut to the time left, and every
+    connection is shut down when the deadline passes (http_deadline), so a server
+    trickling a byte a second cannot hold a read past it. 429 and 503 wait as
+    Retry-After says (seconds or HTTP date), 502, 504, timeouts and refused
+    connections back off exponentially; a wait that would pass the deadline fails at
+    once. Other errors become a SourceError naming the fix. Credentials go only to
+    the Jira server's own origin.
     """
 
     def __init__(self, *, server: str, auth: AuthBase, auth_note: str, timeout_s: float,
@@ -137,6 +128,9 @@ class JiraSession(requests.Session):
         self.sleep = sleep
         self.wallclock = wallclock
         self.requests_sent = 0
+        # The socket-level deadline runs on the real clock, whatever `deadline` uses.
+        self.watch = SocketWatch(deadline.seconds, end=time.monotonic() + deadline.remaining())
+        mount_deadline(self, WatchSlot(self.watch))
         self.headers.update({
             "User-Agent": f"reporter/{__version__}",
             "Accept": "application/json,*/*;q=0.9",
@@ -158,7 +152,7 @@ class JiraSession(requests.Session):
         attempt = 0
         replay = method.upper() not in NOT_REPLAYED
         while True:
-            left = self.deadline.remaining()
+            left = min(self.deadline.remaining(), self.watch.remaining())
             if left <= 0:
                 raise failures.deadline(self.deadline.seconds,
                                         f"before {method} {failures.safe_url(url)}")
@@ -166,9 +160,16 @@ class JiraSession(requests.Session):
             try:
                 self.requests_sent += 1
                 response = super().request(method, url, timeout=(limit, limit), **kwargs)
-            except requests.exceptions.SSLError:
-                raise failures.tls(url) from None
-            except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
+            except requests.exceptions.RequestException as exc:
+                if self.deadline_passed():  # the watch shut the connection down
+                    raise self.deadline_error(url) from None
+                if isinstance(exc, requests.exceptions.SSLError):
+                    raise failures.tls(url) from None
+                if not isinstance(exc, requests.exceptions.Timeout |
+                                  requests.exceptions.ConnectionError):
+                    # InvalidURL, TooManyRedirects and the like: the text may quote the URL.
+                    raise SourceError(f"jira: the request to {failures.safe_url(url)} failed",
+                                      hint="check jira.server") from None
                 attempt += 1
                 timed_out = isinstance(exc, requests.exceptions.Timeout)
                 never_sent = isinstance(exc, requests.exceptions.ConnectTimeout)
@@ -178,10 +179,6 @@ class JiraSession(requests.Session):
                 self._wait(self.policy.backoff_s(attempt), url, attempt,
                            "timed out" if timed_out else "connection failed", None)
                 continue
-            except requests.exceptions.RequestException:
-                # InvalidURL, TooManyRedirects and the like: the text may quote the URL.
-                raise SourceError(f"jira: the request to {failures.safe_url(url)} failed",
-                                  hint="check jira.server") from None
             status = response.status_code
             if status < 400:
                 if not kwargs.get("stream") and status < 300:
@@ -205,8 +202,20 @@ class JiraSession(requests.Session):
             self._wait(wait if wait is not None else self.policy.backoff_s(attempt), url,
                        attempt, f"HTTP {status}", status)
 
+    def deadline_passed(self) -> bool:
+        return self.deadline.remaining() <= 0 or self.watch.passed
+
+    def deadline_error(self, url: str) -> SourceError:
+        """The pull's deadline passed during a read of `url` (a trickle, a stalled body)."""
+        return failures.deadline(self.deadline.seconds,
+                                 f"timed out while reading {failures.safe_url(url)}")
+
+    def close(self) -> None:
+        self.watch.close()
+        super().close()
+
     def _wait(self, wait_s: float, url: str, attempt: int, why: str, status: int | None) -> None:
-        if wait_s >= self.deadline.remaining():
+        if wait_s >= min(self.deadline.remaining(), self.watch.remaining()):
             if status is not None:
                 raise failures.wait_beyond_deadline(url, status, wait_s)
             raise failures.deadline(self.deadline.seconds, f"{why} at {failures.safe_url(url)}")
