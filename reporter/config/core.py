@@ -115,18 +115,19 @@ def check_config(c: Checker) -> Config | None:
     archive = c.choice(top, (), "archive", ("none", "git"), "none")
     sections = check_sections(c, top)
     templates = c.get(top, (), "templates_dir", str, None)
+    data_path = c.path(data_dir or "data")
     config = Config(
         path=c.doc.path,
         author=author or Author("", ""),
         timezone=timezone or "UTC",
         week_ends_on=WEEKDAYS.index((week_ends or "friday").lower()),
-        data_dir=c.path(data_dir or "data"),
+        data_dir=data_path,
         archive=archive or "none",
         sections=sections,
         jira=check_jira(c, top),
         patches=check_patches(c, top),
         measurements=check_measurements(c, top, sections),
-        calendar=check_calendar(c, top),
+        calendar=check_calendar(c, top, data_path / "cache"),
         mail=check_mail(c, top),
         templates_dir=c.path(templates) if templates else None,
     )

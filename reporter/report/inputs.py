@@ -38,7 +38,8 @@ def read_inputs(config: Config, week_end: dt.date, stale: tuple[str, ...] = ()) 
         standing_remote_links=bool(config.jira and config.jira.remote_links),
         findings=findings_by_card(config.data_dir, week_end),
         patch_entries=_patch_entries(config, week_end, baseline),
-        calendar=calendar_lines(config.calendar, week_end, load_events(config.data_dir)),
+        calendar=calendar_lines(config.calendar, week_end, load_events(config.data_dir),
+                                cache_dir=config.data_dir / "cache"),
         stale=tuple(Stale(name, pulled_at(config.data_dir, week_end, name)) for name in stale),
     )
 
