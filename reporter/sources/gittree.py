@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import subprocess
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +24,12 @@ from reporter.errors import SourceError
 from reporter.fsutil import write_atomic
 from reporter.model.patches import MergedCommit
 from reporter.sources.gitexec import git_env, git_exe
+from reporter.sources.gitrefs import RELEASE_TAG_RE, Refs, read_refs
 from reporter.sources.patchid import patch_ids_of_commits
 
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 2
-RELEASE_TAG_RE = re.compile(r"^v\d{4}\.\d{2}(?:\.\d+)?(?:-rc\d+)?$")
 _LOG_FORMAT = ("%H%x1f%ae%x1f%ct%x1f%s%x1f"
                "%(trailers:key=Link,key=Message-Id,key=Message-ID,valueonly,separator=%x1d)")
 _MSGID_IN_LINK_RE = re.compile(r"/([^/\s<>]+@[^/\s<>]+?)/?(?:[#?].*)?$")
@@ -86,7 +87,8 @@ class GitTree:
         self.emails = sorted({e.lower() for e in emails if e})
         self.cache_dir = cache_dir
         self.state = ScanState(repo=str(self.repo), emails=self.emails)
-        self._tips: dict[str, str] = {}
+        self._refs: Refs | None = None
+        self._stored: bytes | None = None  # the cache file as read or last written
 
     # -- the scan ---------------------------------------------------------
 
@@ -95,37 +97,21 @@ class GitTree:
         key = hashlib.sha1(str(self.repo.resolve()).encode()).hexdigest()[:12]  # noqa: S324
         return self.cache_dir / f"gittree-{key}.json"
 
-    def open(self) -> None:
-        """Check the clone and resolve the branches (gitpython), failing with a clear message."""
-        import git
+    def open(self) -> Refs:
+        """Check the clone and resolve the branches (one git process), failing clearly."""
+        started = time.perf_counter()
+        self._refs = read_refs(self.repo, self.branches)
+        log.debug("git: %d branches resolved in %.1f ms", len(self.branches),
+                  (time.perf_counter() - started) * 1000)
+        return self._refs
 
-        try:
-            repo = git.Repo(self.repo)
-        except git.NoSuchPathError:
-            raise SourceError(f"git: {self.repo} does not exist",
-                              hint="clone U-Boot there, or fix patches.git.repo") from None
-        except git.InvalidGitRepositoryError:
-            raise SourceError(f"git: {self.repo} is not a git clone",
-                              hint="clone U-Boot there, or fix patches.git.repo") from None
-        try:
-            for branch in self.branches:
-                if branch.startswith("-"):
-                    raise SourceError(f"git: {branch!r} is not a branch name",
-                                      hint="fix patches.git.branches")
-                try:
-                    self._tips[branch] = repo.git.rev_parse("--verify", "--quiet",
-                                                            f"{branch}^{{commit}}").strip()
-                except git.GitCommandError:
-                    raise SourceError(
-                        f"git: branch {branch} is not in {self.repo}",
-                        hint="run `git fetch` in the clone, or fix patches.git.branches",
-                    ) from None
-        finally:
-            repo.close()
+    def _opened(self) -> Refs:
+        return self._refs if self._refs is not None else self.open()
 
     def load_state(self) -> None:
         try:
-            doc = json.loads(self.state_path.read_bytes())
+            raw = self.state_path.read_bytes()
+            doc = json.loads(raw)
         except FileNotFoundError:
             return
         except (OSError, ValueError) as exc:
@@ -141,9 +127,14 @@ class GitTree:
             releases=dict(doc.get("releases") or {}),
             commits_scanned=int(doc.get("commits_scanned") or 0),
         )
+        self._stored = raw
 
     def save_state(self) -> None:
-        write_atomic(self.state_path, self.state.to_json())
+        """Write the index when it changed since it was read or written."""
+        data = self.state.to_json()
+        if data != self._stored:
+            write_atomic(self.state_path, data)
+            self._stored = data
 
     def scan(self) -> ScanReport:
         """Index the commits that are new on any configured branch since the last scan.
@@ -153,26 +144,26 @@ class GitTree:
         filed under the first configured branch that contains it. A branch that was
         rewritten (its old tip is gone or no longer an ancestor) starts the index anew.
         """
-        if not self._tips:
-            self.open()
+        tips = self._opened().tips
         self.load_state()
         old = dict(self.state.tips)
-        if all(old.get(b) == self._tips[b] for b in self.branches):
+        if all(old.get(b) == tips[b] for b in self.branches):
             return ScanReport(0, 0, 0, False)
-        rescanned = any(sha != self._tips.get(b) and not (
-            self._exists(sha) and self._is_ancestor(sha, self._tips[b]))
-            for b, sha in old.items() if b in self._tips)
+        rescanned = any(sha != tips.get(b) and not (
+            self._exists(sha) and self._is_ancestor(sha, tips[b]))
+            for b, sha in old.items() if b in tips)
         if rescanned:
             log.info("git: a branch was rewritten; indexing %s anew", self.repo)
             self.state = ScanState(repo=str(self.repo), emails=self.emails)
             old = {}
         order = {b: i for i, b in enumerate(self.branches)}
+        started = time.perf_counter()
         new_commits = 0
         new_authored: list[str] = []
         mine = set(self.emails)
         for index, branch in enumerate(self.branches):
-            tip = self._tips[branch]
-            stops = {f"^{self._tips[b]}" for b in self.branches[:index]}
+            tip = tips[branch]
+            stops = {f"^{tips[b]}" for b in self.branches[:index]}
             if old.get(branch) and old[branch] != tip:
                 stops.add(f"^{old[branch]}")
             elif old.get(branch) == tip:
@@ -201,8 +192,12 @@ class GitTree:
                         known_t = self.state.trailers.get(msgid)
                         if known_t is None or order.get(str(known_t[2]), len(order)) > index:
                             self.state.trailers[msgid] = [sha, int(ctime or 0), branch]
+        log.debug("git: log pass over %d commits in %.2f s", new_commits,
+                  time.perf_counter() - started)
+        started = time.perf_counter()
         computed = self._patch_ids(new_authored)
-        self.state.tips = dict(self._tips)
+        log.debug("git: %d patch-ids in %.2f s", computed, time.perf_counter() - started)
+        self.state.tips = dict(tips)
         self.state.commits_scanned += new_commits
         self.save_state()
         log.info("git: %d new commits, %d by the submitter", new_commits, len(new_authored))
@@ -250,7 +245,7 @@ class GitTree:
         contains a commit is the first one. Found tags are cached; commits in no release
         yet are asked again once a newer release tag exists.
         """
-        newest = self._newest_release()
+        newest = self._opened().newest_release
         if self.state.releases.get("", "") != newest:
             self.state.releases = {k: v for k, v in self.state.releases.items() if v}
             self.state.releases[""] = newest
@@ -262,14 +257,6 @@ class GitTree:
                 tag = re.split(r"[~^]", name, maxsplit=1)[0]
                 self.state.releases[sha] = tag if RELEASE_TAG_RE.match(tag) else ""
         return {s: self.state.releases[s] for s in shas if self.state.releases.get(s)}
-
-    def _newest_release(self) -> str:
-        out = self._run(["for-each-ref", "--sort=-creatordate", "--format=%(refname:short)",
-                         "refs/tags/v*"])
-        for tag in out.split():
-            if RELEASE_TAG_RE.match(tag):
-                return tag
-        return ""
 
     # -- git plumbing -----------------------------------------------------
 
