@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from reporter.errors import SourceError
+from reporter.sources.gitrefs import Refs, read_refs, release_order
 from reporter.sources.gittree import (
     STATE_VERSION,
     GitTree,
     PatchQuery,
     msgid_of_trailer,
 )
-from reporter.sources.gitrefs import Refs, read_refs, release_order
 from reporter.sources.patchid import patch_ids_of_mails
 from tests.conftest import ROOT
 from tests.patch_helpers import (
