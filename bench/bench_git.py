@@ -36,15 +36,14 @@ import datetime as dt
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchlib import ROOT, alternate_timed, python_env, ratio_line, run
+
 sys.path.insert(0, str(ROOT))
 
 from reporter.model.patches import Patch, PatchSnapshot, Series  # noqa: E402
@@ -52,8 +51,10 @@ from reporter.sources.gittree import _LOG_FORMAT  # noqa: E402
 from reporter.store.snapshot import write_part  # noqa: E402
 
 SUBMITTER = "takahiro.akashi@linaro.org"
-ENV = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-       "LC_ALL": "C", "PYTHONPATH": str(ROOT)}
+# git without the user's configuration; Python with this tree and a byte-code cache
+# (kept in the temporary folder between runs of the bench).
+ENV = python_env(Path(tempfile.gettempdir()) / "reporter-bench-pycache",
+                 GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1", LC_ALL="C")
 WEEK = "2023-02-10"
 
 RERUN_PROBE = """
@@ -106,10 +107,7 @@ def git(repo: Path, *args: str, stdin: bytes | None = None) -> str:
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> float:
-    started = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    return run(cmd, ENV, cwd)
 
 
 def log_pass(repo: Path, revs: list[str]) -> float:
@@ -126,19 +124,10 @@ def log_pass(repo: Path, revs: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def alternate(pairs: int, a: Callable[[], float], b: Callable[[], float]
-              ) -> tuple[float, float]:
-    a_s, b_s = [], []
-    for _ in range(pairs):
-        a_s.append(a())
-        b_s.append(b())
-    return statistics.median(a_s), statistics.median(b_s)
-
-
 def show(name: str, a_label: str, a: float, b_label: str, b: float, goal: str) -> None:
     print(f"{name:7s} A {a_label:34s} {a * 1000:9.1f} ms")
     print(f"{'':7s} B {b_label:34s} {b * 1000:9.1f} ms")
-    print(f"{'':7s} ratio {name} A/B {a / b:.2f}x  {goal}")
+    print(f"{'':7s} {ratio_line(name + ' A/B', a, b, goal)}")
 
 
 def prepare_repo(args: argparse.Namespace, tmp: Path) -> tuple[Path, list[str], str]:
@@ -209,9 +198,9 @@ def main() -> int:
             shutil.rmtree(cache, ignore_errors=True)
             return timed(pull, tmp)
 
-        cold, base = alternate(pairs, cold_pull, lambda: log_pass(repo, branches))
+        cold, base = alternate_timed(pairs, cold_pull, lambda: log_pass(repo, branches))
         show("cold", "reporter pull, empty cache", cold, "git log, the scan's format", base,
-             "(goal <= 2.0x)")
+             "goal <= 2.0x")
         for run in ("cold", "re-run"):  # the pull's own account of each, for the record
             if run == "cold":
                 shutil.rmtree(cache, ignore_errors=True)
@@ -229,14 +218,14 @@ def main() -> int:
             out = subprocess.run(probe, env=ENV, check=True, capture_output=True, text=True)
             return float(out.stdout.split()[0])
 
-        rerun, rev = alternate(pairs, probe_run,
+        rerun, rev = alternate_timed(pairs, probe_run,
                                lambda: timed(["git", "-C", str(repo), "rev-parse", *branches]))
         show("rerun", "GitTree open+scan+find, no change", rerun, "git rev-parse BRANCHES",
-             rev, f"(goal: A <= 20 ms; A is {rerun * 1000:.1f} ms)")
-        whole, version = alternate(pairs, lambda: timed(pull, tmp),
+             rev, f"goal: A <= 20 ms; A is {rerun * 1000:.1f} ms")
+        whole, version = alternate_timed(pairs, lambda: timed(pull, tmp),
                                    lambda: timed([*pull[:3], "--version"], tmp))
         show("pull", "reporter pull, nothing new", whole, "reporter --version", version,
-             "(informative)")
+             "informative")
 
         saved = {p: p.read_bytes() for p in (cache / "probe").glob("*.json")}
         head = git(repo, "rev-parse", branches[0]).strip()
@@ -249,10 +238,10 @@ def main() -> int:
                 path.write_bytes(data)
             return probe_run()
 
-        update, update_log = alternate(pairs, update_run,
+        update, update_log = alternate_timed(pairs, update_run,
                                        lambda: log_pass(repo, [branches[0], f"^{head}"]))
         show("update", "GitTree after 1,000 new commits", update,
-             "git log of those 1,000 commits", update_log, "(informative)")
+             "git log of those 1,000 commits", update_log, "informative")
     return 0
 
 

@@ -26,34 +26,12 @@ removes the cache before each `preview` run: the first run of a year.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, env=env)
-    return time.perf_counter() - start
-
-
-def alternate(pairs: int, a: Callable[[], float], b: Callable[[], float]
-              ) -> tuple[float, float]:
-    """Medians of `pairs` runs of A and B, alternated so that drift hits both alike."""
-    a_s, b_s = [], []
-    for _ in range(pairs):
-        a_s.append(a())
-        b_s.append(b())
-    return statistics.median(a_s), statistics.median(b_s)
+from benchlib import ROOT, alternate_timed, python_env, ratio_line, run
 
 
 def main() -> int:
@@ -68,35 +46,33 @@ def main() -> int:
                         ignore=shutil.ignore_patterns("cache", ".lock", "sent"))
         (work / "config").mkdir()
         shutil.copy(ROOT / "config" / "demo.yaml", work / "config" / "demo.yaml")
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
-        env.update(PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(work / "pycache"))
+        env = python_env(work / "pycache")
         preview = [sys.executable, "-m", "reporter", "--config", "config/demo.yaml",
                    "preview", "--week", "2023-02-10"]
         baseline = [sys.executable, "-c", "import yaml, jinja2"]
         cache = work / "data" / "cache" / "holidays"
 
         def run_preview() -> float:
-            return timed(preview, env, work)
+            return run(preview, env, work)
 
         def run_cold() -> float:
             shutil.rmtree(cache, ignore_errors=True)
-            return timed(preview, env, work)
+            return run(preview, env, work)
 
         def run_baseline() -> float:
-            return timed(baseline, env, work)
+            return run(baseline, env, work)
 
         for _ in range(2):  # fill the byte-code and holiday caches
             run_preview(), run_baseline()
-        p, b = alternate(pairs, run_preview, run_baseline)
-        cold, b2 = alternate(max(pairs // 2, 5), run_cold, run_baseline)
+        p, b = alternate_timed(pairs, run_preview, run_baseline)
+        cold, b2 = alternate_timed(max(pairs // 2, 5), run_cold, run_baseline)
     print(f"preview, holidays cached     median {p * 1000:7.1f} ms over {pairs} pairs")
     print(f"import yaml, jinja2          median {b * 1000:7.1f} ms")
-    print(f"ratio preview / baseline     {p / b:.2f}x  (goal <= 2.0x)")
+    print(ratio_line("preview/baseline", p, b, "goal <= 2.0x"))
     print(f"preview, no holiday cache    median {cold * 1000:7.1f} ms "
           f"over {max(pairs // 2, 5)} pairs")
     print(f"import yaml, jinja2          median {b2 * 1000:7.1f} ms")
-    print(f"ratio cold preview / baseline {cold / b2:.2f}x  (informative: a year's first run)")
+    print(ratio_line("cold-preview/baseline", cold, b2, "informative: a year's first run"))
     return 0
 
 

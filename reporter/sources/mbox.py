@@ -84,22 +84,32 @@ class TruncatedMbox(ValueError):
 
 
 def iter_messages(stream: BinaryIO, block_bytes: int = BLOCK_BYTES) -> Iterator[Message]:
-    """Every message of an mbox stream, read in blocks so memory stays bounded."""
-    for chunk in iter_chunks(stream, block_bytes):
-        message = parse_chunk(chunk)
+    """Every message of an mbox stream, read in blocks so memory stays bounded.
+
+    Messages are found and parsed where they lie in each block (by offset, no copy of
+    the block per message); only a message's body is copied out.
+    """
+    for data, start, end in _spans(stream, block_bytes):
+        message = _parse(data, start, end)
         if message is not None:
             yield message
 
 
 def iter_chunks(stream: BinaryIO, block_bytes: int = BLOCK_BYTES) -> Iterator[bytes]:
     """The raw messages of an mbox stream (each starting after its `From ` line)."""
+    for data, start, end in _spans(stream, block_bytes):
+        yield data[start:end]
+
+
+def _spans(stream: BinaryIO, block_bytes: int) -> Iterator[tuple[bytes, int, int]]:
+    """(buffer, start, end) of each raw message: `From ` line first, separator excluded."""
     pending = b""
     first = True
     while True:
         block = stream.read(block_bytes)
         if not block:
             break
-        data = pending + block
+        data = pending + block if pending else block
         if first:
             if not data.startswith(b"From "):
                 lead = data.lstrip(b"\r\n")
@@ -107,57 +117,63 @@ def iter_chunks(stream: BinaryIO, block_bytes: int = BLOCK_BYTES) -> Iterator[by
                     raise TruncatedMbox("the data does not start with an mbox `From ` line")
                 data = lead
             first = False
-        parts = data.split(_SEPARATOR)
-        pending = parts.pop()
-        yield from parts
+        pos = 0
+        find = data.find
+        while (cut := find(_SEPARATOR, pos)) >= 0:
+            yield data, pos, cut
+            pos = cut + len(_SEPARATOR)
+        pending = data[pos:]
     if pending.strip():
-        yield pending
+        yield pending, 0, len(pending)
 
 
 def parse_chunk(chunk: bytes) -> Message | None:
     """One raw message (its `From ` line first) -> Message, or None for an empty chunk."""
-    newline = chunk.find(b"\n")
+    return _parse(chunk, 0, len(chunk))
+
+
+def _parse(data: bytes, start: int, end: int) -> Message | None:
+    """The message in data[start:end] (its `From ` line first), or None when empty."""
+    newline = data.find(b"\n", start, end)
     if newline < 0:
-        if chunk.strip():
+        if data[start:end].strip():
             raise TruncatedMbox("a message ends inside its `From ` line")
         return None
-    end = chunk.find(b"\n\n", newline)
-    crlf = chunk.find(b"\r\n\r\n", newline)
-    if crlf >= 0 and (end < 0 or crlf < end):
-        end, skip = crlf, 4
+    stop = data.find(b"\n\n", newline, end)
+    crlf = data.find(b"\r\n\r\n", newline, stop if stop >= 0 else end)
+    if crlf >= 0:
+        stop, skip = crlf, 4
     else:
         skip = 2
-    if end < 0:
-        header_block = chunk[newline + 1:]
-        if header_block.strip() and not header_block.endswith(b"\n"):
+    if stop < 0:
+        header_end = end
+        if data[newline + 1:end].strip() and data[end - 1:end] != b"\n":
             raise TruncatedMbox("a message ends inside its header")
         body = b""
     else:
-        header_block = chunk[newline + 1:end + 1]
-        body = chunk[end + skip:]
-    fields: dict[bytes, bytes] = {}
-    for name, value in _HEADER_RE.findall(header_block):
+        header_end = stop + 1
+        body = data[stop + skip:end]
+    fields: dict[bytes, str] = {}
+    for name, value in _HEADER_RE.findall(data, newline + 1, header_end):
         key = name.lower()
         if key not in fields:
-            fields[key] = value
+            fields[key] = _unfold(value)
     if not fields:
         return None
-
-    def text(key: bytes) -> str:
-        return _unfold(fields.get(key, b""))
-
-    msgids = _MSGID_RE.findall(text(b"message-id"))
-    reply = _MSGID_RE.findall(text(b"in-reply-to"))
+    get = fields.get
+    msgid = get(b"message-id", "")
+    msgids = _MSGID_RE.findall(msgid)
+    reply = _MSGID_RE.findall(get(b"in-reply-to", ""))
     return Message(
-        msgid=msgids[0] if msgids else text(b"message-id").strip("<> "),
+        msgid=msgids[0] if msgids else msgid.strip("<> "),
         in_reply_to=reply[0] if reply else None,
-        references=tuple(_MSGID_RE.findall(text(b"references"))),
-        sender=text(b"from") or text(b"x-original-from"),
-        reply_to=text(b"reply-to"),
-        subject_raw=text(b"subject"),
-        date_raw=text(b"date"),
-        transfer_encoding=text(b"content-transfer-encoding"),
-        content_type=text(b"content-type"),
+        references=tuple(_MSGID_RE.findall(get(b"references", ""))),
+        sender=get(b"from") or get(b"x-original-from", ""),
+        reply_to=get(b"reply-to", ""),
+        subject_raw=get(b"subject", ""),
+        date_raw=get(b"date", ""),
+        transfer_encoding=get(b"content-transfer-encoding", ""),
+        content_type=get(b"content-type", ""),
         body_raw=body,
     )
 
