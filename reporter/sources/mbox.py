@@ -16,11 +16,13 @@ from typing import BinaryIO
 BLOCK_BYTES = 8 << 20
 _SEPARATOR = b"\nFrom "
 # One pass over the header block picks the few fields we use (folded lines included).
+# Each match starts at the newline before its line: a literal first character lets
+# the regex engine skip from newline to newline instead of trying every position.
 _HEADER_RE = re.compile(
-    rb"^(from|subject|message-id|in-reply-to|references|date|reply-to|"
+    rb"\n(from|subject|message-id|in-reply-to|references|date|reply-to|"
     rb"content-transfer-encoding|content-type|x-original-from):[ \t]*"
     rb"(.*(?:\r?\n[ \t].*)*)",
-    re.IGNORECASE | re.MULTILINE,
+    re.IGNORECASE,
 )
 _MSGID_RE = re.compile(r"<([^<>\s]+)>")
 _MBOXRD_RE = re.compile(rb"^>(>*From )", re.MULTILINE)
@@ -102,29 +104,53 @@ def iter_chunks(stream: BinaryIO, block_bytes: int = BLOCK_BYTES) -> Iterator[by
 
 
 def _spans(stream: BinaryIO, block_bytes: int) -> Iterator[tuple[bytes, int, int]]:
-    """(buffer, start, end) of each raw message: `From ` line first, separator excluded."""
-    pending = b""
+    """(buffer, start, end) of each raw message: `From ` line first, separator excluded.
+
+    Messages inside a block are given by offset into the block as read; only a
+    message that straddles two blocks is joined into bytes of its own. (Joining
+    the rest of a block onto the next costs more than the whole search: a fresh
+    8 MiB buffer per block, every page of it faulted in.)
+    """
+    size = len(_SEPARATOR)
+    carry: list[bytes] = []  # the unfinished message, in pieces
+    tail = b""  # its last size - 1 bytes, where a separator may start
     first = True
-    while True:
-        block = stream.read(block_bytes)
-        if not block:
-            break
-        data = pending + block if pending else block
+    while block := stream.read(block_bytes):
         if first:
-            if not data.startswith(b"From "):
-                lead = data.lstrip(b"\r\n")
+            first = False
+            if not block.startswith(b"From "):
+                lead = block.lstrip(b"\r\n")
                 if lead and not lead.startswith(b"From "):
                     raise TruncatedMbox("the data does not start with an mbox `From ` line")
-                data = lead
-            first = False
+                block = lead
         pos = 0
-        find = data.find
+        if carry:
+            seam = (tail + block[:size - 1]).find(_SEPARATOR)
+            if seam >= 0:  # the separator straddles the two blocks
+                back = len(tail) - seam
+                whole = b"".join(carry)
+                yield whole, 0, len(whole) - back
+                pos = size - back
+            else:
+                cut = block.find(_SEPARATOR)
+                if cut < 0:
+                    carry.append(block)
+                    tail = (tail + block)[-(size - 1):]
+                    continue
+                whole = b"".join(carry) + block[:cut]
+                yield whole, 0, len(whole)
+                pos = cut + size
+            carry = []
+        find = block.find
         while (cut := find(_SEPARATOR, pos)) >= 0:
-            yield data, pos, cut
-            pos = cut + len(_SEPARATOR)
-        pending = data[pos:]
-    if pending.strip():
-        yield pending, 0, len(pending)
+            yield block, pos, cut
+            pos = cut + size
+        if pos < len(block):
+            carry = [block[pos:]]
+            tail = block[max(pos, len(block) - (size - 1)):]
+    whole = b"".join(carry)
+    if whole.strip():
+        yield whole, 0, len(whole)
 
 
 def parse_chunk(chunk: bytes) -> Message | None:
@@ -153,21 +179,21 @@ def _parse(data: bytes, start: int, end: int) -> Message | None:
     else:
         header_end = stop + 1
         body = data[stop + skip:end]
-    fields: dict[bytes, str] = {}
-    for name, value in _HEADER_RE.findall(data, newline + 1, header_end):
-        key = name.lower()
-        if key not in fields:
-            fields[key] = _unfold(value)
-    if not fields:
+    pairs = _HEADER_RE.findall(data, newline, header_end)
+    if not pairs:
         return None
+    # The first of a repeated field counts: reversed, it is the one written last.
+    fields = {name.lower(): " ".join(value.decode("utf-8", "replace").split())
+              for name, value in reversed(pairs)}
     get = fields.get
     msgid = get(b"message-id", "")
-    msgids = _MSGID_RE.findall(msgid)
-    reply = _MSGID_RE.findall(get(b"in-reply-to", ""))
+    first = _MSGID_RE.search(msgid)
+    reply = _MSGID_RE.search(get(b"in-reply-to", ""))
+    refs = get(b"references")
     return Message(
-        msgid=msgids[0] if msgids else msgid.strip("<> "),
-        in_reply_to=reply[0] if reply else None,
-        references=tuple(_MSGID_RE.findall(get(b"references", ""))),
+        msgid=first.group(1) if first else msgid.strip("<> "),
+        in_reply_to=reply.group(1) if reply else None,
+        references=tuple(_MSGID_RE.findall(refs)) if refs else (),
         sender=get(b"from") or get(b"x-original-from", ""),
         reply_to=get(b"reply-to", ""),
         subject_raw=get(b"subject", ""),
@@ -220,10 +246,6 @@ def normalize_person(value: str, reply_to: str = "") -> tuple[str, str]:
     if "@" not in email:
         email = ""
     return name or email, email.lower()
-
-
-def _unfold(value: bytes) -> str:
-    return " ".join(value.decode("utf-8", errors="replace").split())
 
 
 def _charset(content_type: str) -> str:
