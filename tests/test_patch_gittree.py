@@ -19,7 +19,7 @@ from reporter.sources.gittree import (
     PatchQuery,
     msgid_of_trailer,
 )
-from reporter.sources.patchid import patch_ids_of_mails
+from reporter.sources.patchid import PatchIdRuns, patch_ids_of_commits, patch_ids_of_mails
 from tests.conftest import ROOT
 from tests.patch_helpers import (
     S1,
@@ -239,3 +239,19 @@ def test_the_index_is_not_rewritten_when_nothing_changed(scenario: Scenario,
     again.scan()
     again.find([PatchQuery(S1[0], S1_SUBJECTS[0], None)])
     assert (tree.state_path.stat().st_mtime_ns, tree.state_path.stat().st_ino) == before
+
+
+def test_patch_ids_in_small_background_batches_match_one_run(scenario: Scenario) -> None:
+    shas = git(scenario.upstream, "rev-list", "--no-merges", "master", "next").split()
+    assert len(shas) >= 5
+    whole = sorted(patch_ids_of_commits(scenario.upstream, shas))
+    assert {sha for _, sha in whole} == set(shas)
+    runs = PatchIdRuns(scenario.upstream, batch=2, parallel=1)
+    for sha in shas:
+        runs.add(sha)
+    assert sorted(runs.results()) == whole
+    stopped = PatchIdRuns(scenario.upstream, batch=1, parallel=2)
+    for sha in shas[:2]:
+        stopped.add(sha)
+    stopped.close()  # a failed scan: the runs still going are stopped, none is left over
+    assert stopped.results() == []

@@ -25,7 +25,7 @@ from reporter.fsutil import write_atomic
 from reporter.model.patches import MergedCommit
 from reporter.sources.gitexec import git_env, git_exe
 from reporter.sources.gitrefs import RELEASE_TAG_RE, Refs, read_refs
-from reporter.sources.patchid import patch_ids_of_commits
+from reporter.sources.patchid import PatchIdRuns
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,6 @@ _LOG_FORMAT = ("%H%x1f%ae%x1f%ct%x1f%s%x1f"
                "%(trailers:key=Link,key=Message-Id,key=Message-ID,valueonly,separator=%x1d)")
 _MSGID_IN_LINK_RE = re.compile(r"/([^/\s<>]+@[^/\s<>]+?)/?(?:[#?].*)?$")
 _MSGID_RE = re.compile(r"<?([^<>\s]+@[^<>\s]+?)>?$")
-_PATCH_ID_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ class GitTree:
         self.cache_dir = cache_dir
         self.state = ScanState(repo=str(self.repo), emails=self.emails)
         self._refs: Refs | None = None
-        self._stored: bytes | None = None  # the cache file as read or last written
+        self._dirty = False  # the index changed since it was read or written
 
     # -- the scan ---------------------------------------------------------
 
@@ -110,8 +109,7 @@ class GitTree:
 
     def load_state(self) -> None:
         try:
-            raw = self.state_path.read_bytes()
-            doc = json.loads(raw)
+            doc = json.loads(self.state_path.read_bytes())
         except FileNotFoundError:
             return
         except (OSError, ValueError) as exc:
@@ -127,14 +125,12 @@ class GitTree:
             releases=dict(doc.get("releases") or {}),
             commits_scanned=int(doc.get("commits_scanned") or 0),
         )
-        self._stored = raw
 
     def save_state(self) -> None:
         """Write the index when it changed since it was read or written."""
-        data = self.state.to_json()
-        if data != self._stored:
-            write_atomic(self.state_path, data)
-            self._stored = data
+        if self._dirty:
+            write_atomic(self.state_path, self.state.to_json())
+            self._dirty = False
 
     def scan(self) -> ScanReport:
         """Index the commits that are new on any configured branch since the last scan.
@@ -156,8 +152,29 @@ class GitTree:
             log.info("git: a branch was rewritten; indexing %s anew", self.repo)
             self.state = ScanState(repo=str(self.repo), emails=self.emails)
             old = {}
-        order = {b: i for i, b in enumerate(self.branches)}
         started = time.perf_counter()
+        runs = PatchIdRuns(self.repo)  # the submitter's commits' diffs, while the log runs
+        try:
+            new_commits, new_authored = self._log_pass(tips, old, runs)
+            log.debug("git: log pass over %d commits in %.2f s", new_commits,
+                      time.perf_counter() - started)
+            started = time.perf_counter()
+            computed = self._store_patch_ids(runs.results())
+        finally:
+            runs.close()
+        log.debug("git: %d patch-ids, %.2f s after the log pass", computed,
+                  time.perf_counter() - started)
+        self.state.tips = dict(tips)
+        self.state.commits_scanned += new_commits
+        self._dirty = True
+        self.save_state()
+        log.info("git: %d new commits, %d by the submitter", new_commits, len(new_authored))
+        return ScanReport(new_commits, len(new_authored), computed, rescanned)
+
+    def _log_pass(self, tips: dict[str, str], old: dict[str, str],
+                  runs: PatchIdRuns) -> tuple[int, list[str]]:
+        """Read the new commits of each branch; the submitter's new ones go to `runs`."""
+        order = {b: i for i, b in enumerate(self.branches)}
         new_commits = 0
         new_authored: list[str] = []
         mine = set(self.emails)
@@ -182,6 +199,7 @@ class GitTree:
                         self.state.authored[sha] = [email, int(ctime or 0), subject, None,
                                                     branch]
                         new_authored.append(sha)
+                        runs.add(sha)
                     elif order.get(str(known[4]), len(order)) > index:
                         known[4] = branch  # now also on an earlier configured branch
                 if trailers:
@@ -192,16 +210,7 @@ class GitTree:
                         known_t = self.state.trailers.get(msgid)
                         if known_t is None or order.get(str(known_t[2]), len(order)) > index:
                             self.state.trailers[msgid] = [sha, int(ctime or 0), branch]
-        log.debug("git: log pass over %d commits in %.2f s", new_commits,
-                  time.perf_counter() - started)
-        started = time.perf_counter()
-        computed = self._patch_ids(new_authored)
-        log.debug("git: %d patch-ids in %.2f s", computed, time.perf_counter() - started)
-        self.state.tips = dict(tips)
-        self.state.commits_scanned += new_commits
-        self.save_state()
-        log.info("git: %d new commits, %d by the submitter", new_commits, len(new_authored))
-        return ScanReport(new_commits, len(new_authored), computed, rescanned)
+        return new_commits, new_authored
 
     # -- matching ---------------------------------------------------------
 
@@ -249,6 +258,7 @@ class GitTree:
         if self.state.releases.get("", "") != newest:
             self.state.releases = {k: v for k, v in self.state.releases.items() if v}
             self.state.releases[""] = newest
+            self._dirty = True
         todo = sorted({s for s in shas if s not in self.state.releases})
         if todo and newest:
             out = self._run(["name-rev", "--name-only", "--tags", "--refs=refs/tags/v*",
@@ -256,6 +266,7 @@ class GitTree:
             for sha, name in zip(todo, out.split(), strict=False):
                 tag = re.split(r"[~^]", name, maxsplit=1)[0]
                 self.state.releases[sha] = tag if RELEASE_TAG_RE.match(tag) else ""
+            self._dirty = True
         return {s: self.state.releases[s] for s in shas if self.state.releases.get(s)}
 
     # -- git plumbing -----------------------------------------------------
@@ -266,16 +277,13 @@ class GitTree:
     def _exists(self, sha: str) -> bool:
         return self._git(["cat-file", "-e", f"{sha}^{{commit}}"]).returncode == 0
 
-    def _patch_ids(self, shas: list[str]) -> int:
-        """`git log -p | git patch-id --stable` over these commits only."""
+    def _store_patch_ids(self, pairs: list[tuple[str, str]]) -> int:
         done = 0
-        for start in range(0, len(shas), _PATCH_ID_BATCH):
-            batch = shas[start:start + _PATCH_ID_BATCH]
-            for patch_id, sha in patch_ids_of_commits(self.repo, batch):
-                entry = self.state.authored.get(sha)
-                if entry is not None:
-                    entry[3] = patch_id
-                    done += 1
+        for patch_id, sha in pairs:
+            entry = self.state.authored.get(sha)
+            if entry is not None:
+                entry[3] = patch_id
+                done += 1
         return done
 
     def _stream(self, args: list[str]) -> Iterator[str]:
