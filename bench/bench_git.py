@@ -26,7 +26,12 @@ alternated over `--pairs` pairs (at least 5), each run a fresh process:
   pull   A: the whole re-run, `reporter pull`; B: `reporter --version`, the
          command line's start-up; informative.
   update A: GitTree scan after 1,000 new commits (cache restored before each run);
-         B: `git log` of the scan's format over those 1,000 commits.
+         B: `git log` of the scan's format over those 1,000 commits; informative.
+
+Python runs with this tree first and a byte-code cache kept in the temporary
+folder between runs of the bench (see benchlib.python_env), as an installed
+reporter has its .pyc files. A cold and a warm `pull --debug` are also printed:
+the pull's own account of where its time went.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ cannot be written only costs the next run the work again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import os
@@ -117,8 +118,9 @@ def country_problem(country: str, subdivision: str | None,
     return None
 
 
+@functools.cache
 def package_version() -> str:
-    """The installed version of `holidays`, without importing it.
+    """The installed version of `holidays` (looked up once per run), without importing it.
 
     The name of the `holidays-VERSION.dist-info` folder beside the package, as pip
     installs it; importlib.metadata, which costs 10 ms, when there is no single one.
