@@ -1,13 +1,23 @@
-"""Times the tracker commands on years of stored weeks, against baselines in the same run.
+"""The tracker commands on years of stored weeks, each against its floor in the same run.
 
     python bench/bench_tracker.py            # 260 weeks (five years), 15 cards a week
     python bench/bench_tracker.py --quick    # 52 weeks
 
-Each command runs as `python -m reporter` in a subprocess (start-up included), the way a
-user runs it. Baselines, measured in the same run on the same files:
-  - start-up: `python -c "import reporter.cli"`;
-  - read all: one process that reads every notes file (yaml.safe_load) and every Jira
-    snapshot (json.load), the least work that looks at every stored week.
+Goal (issue 14): the ratios stay as they were, or improve.
+
+Each command runs as `python -m reporter` in a fresh process, the way a user runs
+it, alternated with its baseline over `--pairs` pairs (at least 5); the medians
+and their ratio are printed. The baselines are the floors of what each command
+must do, measured on the same files:
+
+  history KEY, status   B = one process that reads every notes file (yaml.safe_load)
+                        and every Jira snapshot (json.loads): the least work that
+                        looks at every stored week, which both commands must.
+  draft, note KEY       B = `python -c "import reporter.cli"`: the start-up every
+                        command pays; these touch one week only. `draft` starts
+                        from no file each time (the file it made is removed first).
+
+Both sides use the same byte-code cache (see benchlib.python_env).
 """
 
 from __future__ import annotations
@@ -15,18 +25,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchlib import ROOT, alternate_timed, python_env, ratio_line, run
+
+sys.path.insert(0, str(ROOT))
 from reporter.deliver.ledger import Attempt, LedgerEntry, write_ledger  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 CONFIG = """\
 author: {name: Bench, email: bench@example.org}
 timezone: UTC
@@ -37,6 +44,15 @@ sections:
   - {title: U-Boot support, projects: [TS]}
 """
 FIRST_WEEK = dt.date(2018, 1, 5)  # a Friday
+
+READ_ALL = """\
+import json, sys, pathlib, yaml
+data = pathlib.Path(sys.argv[1])
+for p in sorted((data / "weeks").glob("*.yaml")):
+    yaml.safe_load(p.read_text())
+for p in sorted((data / "snapshots").glob("*/jira.json")):
+    json.loads(p.read_text())
+"""
 
 
 def make_data(root: Path, weeks: int, cards: int) -> list[dt.date]:
@@ -72,60 +88,48 @@ def make_data(root: Path, weeks: int, cards: int) -> list[dt.date]:
     return days
 
 
-def timed(argv: list[str], cwd: Path, env: dict[str, str], runs: int) -> float:
-    """Median wall time in seconds of `runs` runs (each must exit 0)."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(argv, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-READ_ALL = """\
-import json, sys, pathlib, yaml
-data = pathlib.Path(sys.argv[1])
-for p in sorted((data / "weeks").glob("*.yaml")):
-    yaml.safe_load(p.read_text())
-for p in sorted((data / "snapshots").glob("*/jira.json")):
-    json.loads(p.read_text())
-"""
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="52 weeks instead of 260")
     parser.add_argument("--weeks", type=int, default=None)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pairs", type=int, default=5, help="A/B pairs (at least 5)")
     args = parser.parse_args()
     weeks = args.weeks or (52 if args.quick else 260)
     cards = 15
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-tracker-") as tmp:
         root = Path(tmp)
         days = make_data(root, weeks, cards)
         last = days[-1]
         now = (last + dt.timedelta(days=4)).isoformat() + "T09:00:00+00:00"
-        env = dict(os.environ, PYTHONPATH=str(ROOT), REPORTER_NOW=now)
+        env = python_env(root / "pycache", REPORTER_NOW=now)
         py = [sys.executable]
         rep = [*py, "-m", "reporter", "--config", str(root / "config.yaml")]
+        drafted = root / "data" / "weeks" / f"{last + dt.timedelta(days=7)}.yaml"
+        startup = [*py, "-c", "import reporter.cli"]
+        read_all = [*py, "-c", READ_ALL, str(root / "data")]
+
+        def draft() -> float:
+            drafted.unlink(missing_ok=True)
+            return run([*rep, "draft"], env, ROOT)
+
         key = "TS-2"  # in every week: history reads them all
-        rows = [
-            ("start-up (baseline)", timed([*py, "-c", "import reporter.cli"], ROOT, env,
-                                          args.runs)),
-            ("read all weeks (baseline)", timed([*py, "-c", READ_ALL, str(root / "data")],
-                                                ROOT, env, args.runs)),
-            (f"history {key}", timed([*rep, "history", key], ROOT, env, args.runs)),
-            ("status", timed([*rep, "status"], ROOT, env, args.runs)),
+        cases = [
+            (f"history {key}", lambda: run([*rep, "history", key], env, ROOT),
+             "read all weeks", lambda: run(read_all, env, ROOT)),
+            ("status", lambda: run([*rep, "status"], env, ROOT),
+             "read all weeks", lambda: run(read_all, env, ROOT)),
+            ("draft (new file)", draft, "start-up", lambda: run(startup, env, ROOT)),
+            ("note TS-1 (edit in place)",
+             lambda: run([*rep, "note", "TS-1", "bench bullet"], env, ROOT),
+             "start-up", lambda: run(startup, env, ROOT)),
         ]
-        draft_t = timed([*rep, "draft"], ROOT, env, 1)  # creates next week's file once
-        rows.append(("draft (new file)", draft_t))
-        rows.append(("note TS-1 (edit in place)",
-                     timed([*rep, "note", "TS-1", "bench bullet"], ROOT, env, args.runs)))
-        print(f"{weeks} weeks x {cards} cards, median of {args.runs} runs "
-              f"(draft: 1 run), python {sys.version.split()[0]}")
-        base = rows[0][1]
-        for name, seconds in rows:
-            print(f"  {name:<32} {seconds * 1000:8.1f} ms   {seconds / base:5.1f}x start-up")
+        run(startup, env, ROOT), run(read_all, env, ROOT)  # fill the byte-code cache
+        print(f"{weeks} weeks x {cards} cards, medians of {max(args.pairs, 5)} pairs, "
+              f"python {sys.version.split()[0]}")
+        for name, a, base_name, b in cases:
+            a_s, b_s = alternate_timed(args.pairs, a, b)
+            print(f"  A {name:<28} {a_s * 1000:8.1f} ms   B {base_name:<15} {b_s * 1000:8.1f} ms"
+                  f"   {ratio_line(name.split()[0], a_s, b_s)}")
     return 0
 
 

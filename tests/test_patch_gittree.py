@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from reporter.errors import SourceError
+from reporter.sources.gitrefs import Refs, read_refs, release_order
 from reporter.sources.gittree import (
     STATE_VERSION,
     GitTree,
     PatchQuery,
     msgid_of_trailer,
 )
-from reporter.sources.patchid import patch_ids_of_mails
+from reporter.sources.patchid import PatchIdRuns, patch_ids_of_commits, patch_ids_of_mails
+from tests.conftest import ROOT
 from tests.patch_helpers import (
     S1,
     S1_SUBJECTS,
@@ -165,3 +171,87 @@ def test_a_corrupt_cache_is_rebuilt(scenario: Scenario, tmp_path: Path) -> None:
 ])
 def test_trailers_give_their_message_id(value: str, msgid: str | None) -> None:
     assert msgid_of_trailer(value) == msgid
+
+
+def test_branch_names_resolve_as_git_resolves_them(scenario: Scenario, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(scenario.upstream), str(clone))
+    # A branch and a tag of the same name: git (with a warning) takes the tag.
+    git(clone, "branch", "v2023.04-rc1", scenario.commits["other-work"])
+    names = ["origin/master", "refs/remotes/origin/next", "origin", "master", "HEAD",
+             "v2023.04-rc1", scenario.commits["p1"][:12]]
+    refs = read_refs(clone, names)
+    for name in names:
+        assert refs.tips[name] == git(clone, "rev-parse", f"{name}^{{commit}}").strip(), name
+    assert refs.tips["v2023.04-rc1"] == scenario.commits["p1"]  # the tag, peeled
+    assert sorted(refs.release_tags, key=release_order) == ["v2023.04-rc1", "v2023.04-rc2"]
+
+
+def test_release_tags_order_by_version() -> None:
+    tags = ["v2023.04", "v2023.04-rc10", "v2022.10", "v2023.04-rc2", "v2023.04.1", "v2023.07-rc1"]
+    assert sorted(tags, key=release_order) == [
+        "v2022.10", "v2023.04-rc2", "v2023.04-rc10", "v2023.04", "v2023.04.1", "v2023.07-rc1"]
+    assert Refs({}, tuple(tags)).newest_release == "v2023.07-rc1"
+    assert Refs({}, ()).newest_release == ""
+
+
+RERUN_PROBE = """
+import sys
+from pathlib import Path
+from reporter.sources.gittree import GitTree, PatchQuery
+tree = GitTree(Path(sys.argv[1]), ["master", "next"], [sys.argv[2]], Path(sys.argv[3]))
+report = tree.scan()
+found = tree.find([PatchQuery(sys.argv[4], "x", None)])
+print(report.new_commits, len(found), "git" in sys.modules)
+"""
+
+
+def test_a_rerun_with_nothing_new_runs_one_git_process(scenario: Scenario,
+                                                       tmp_path: Path) -> None:
+    """A `git` first on PATH logs each run of the program, then runs the real one."""
+    real = shutil.which("git")
+    assert real is not None
+    shim = tmp_path / "bin" / "git"
+    shim.parent.mkdir()
+    calls = tmp_path / "calls.log"
+    shim.write_text(f'#!/bin/sh\necho "$*" >> {calls}\nexec {real} "$@"\n')
+    shim.chmod(0o755)
+    env = {**os.environ, "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
+           "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-c", RERUN_PROBE, str(scenario.upstream), SUBMITTER[1],
+            str(tmp_path / "cache"), S1[2]]
+    first = subprocess.run(argv, capture_output=True, text=True, env=env, check=True)
+    assert first.stdout.split() == ["6", "1", "False"]  # gitpython is never imported
+    calls.unlink()
+    again = subprocess.run(argv, capture_output=True, text=True, env=env, check=True)
+    assert again.stdout.split() == ["0", "1", "False"]
+    assert [line.split()[2] for line in calls.read_text().splitlines()] == ["for-each-ref"]
+
+
+def test_the_index_is_not_rewritten_when_nothing_changed(scenario: Scenario,
+                                                         tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    tree = GitTree(scenario.upstream, ["master"], [SUBMITTER[1]], cache)
+    tree.scan()
+    tree.find([PatchQuery(S1[0], S1_SUBJECTS[0], None)])
+    before = tree.state_path.stat().st_mtime_ns, tree.state_path.stat().st_ino
+    again = GitTree(scenario.upstream, ["master"], [SUBMITTER[1]], cache)
+    again.scan()
+    again.find([PatchQuery(S1[0], S1_SUBJECTS[0], None)])
+    assert (tree.state_path.stat().st_mtime_ns, tree.state_path.stat().st_ino) == before
+
+
+def test_patch_ids_in_small_background_batches_match_one_run(scenario: Scenario) -> None:
+    shas = git(scenario.upstream, "rev-list", "--no-merges", "master", "next").split()
+    assert len(shas) >= 5
+    whole = sorted(patch_ids_of_commits(scenario.upstream, shas))
+    assert {sha for _, sha in whole} == set(shas)
+    runs = PatchIdRuns(scenario.upstream, batch=2, parallel=1)
+    for sha in shas:
+        runs.add(sha)
+    assert sorted(runs.results()) == whole
+    stopped = PatchIdRuns(scenario.upstream, batch=1, parallel=2)
+    for sha in shas[:2]:
+        stopped.add(sha)
+    stopped.close()  # a failed scan: the runs still going are stopped, none is left over
+    assert stopped.results() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from reporter.config.checker import Checker
@@ -17,26 +18,20 @@ class CalendarConfig:
 
 
 
-def check_country(country: str, subdivision: str | None) -> tuple[str, str] | None:
-    import holidays
-    from holidays.registry import COUNTRIES
+def check_country(country: str, subdivision: str | None,
+                  cache_dir: Path | None = None) -> tuple[str, str] | None:
+    """(key, message) for a country or subdivision the holidays package does not know.
 
-    # The registry names every country without importing them (as
-    # list_supported_countries() does); a subdivision needs the country's module.
-    if not any(country in names[1:] for names in COUNTRIES.values()):
-        return ("country", f"unknown country code {country!r} for the holidays package")
-    if not subdivision:
-        return None
-    try:
-        holidays.country_holidays(country, subdiv=subdivision)
-    except NotImplementedError as exc:
-        if subdivision and "subdivision" in str(exc):
-            return ("subdivision", f"unknown subdivision {subdivision!r} of {country}")
-        return ("country", f"unknown country code {country!r} for the holidays package")
-    return None
+    Checked against the package's registry, with no calendar built; the answer
+    is cached under `cache_dir` (see reporter.holiday_tables).
+    """
+    from reporter.holiday_tables import country_problem
+
+    return country_problem(country, subdivision, cache_dir)
 
 
-def check_calendar(c: Checker, top: dict[str, Any]) -> CalendarConfig:
+def check_calendar(c: Checker, top: dict[str, Any],
+                   cache_dir: Path | None = None) -> CalendarConfig:
     raw = c.get(top, (), "calendar", dict, None)
     if raw is None:
         return CalendarConfig(None, None, 14)
@@ -47,7 +42,7 @@ def check_calendar(c: Checker, top: dict[str, Any]) -> CalendarConfig:
     country = c.get(m, kp, "country", str, None)
     subdivision = c.get(m, kp, "subdivision", str, None)
     if country:
-        problem = check_country(country, subdivision)
+        problem = check_country(country, subdivision, cache_dir)
         if problem:
             c.fail(kp + (problem[0],), problem[1])
     return CalendarConfig(

@@ -6,17 +6,19 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from reporter.config.calendar import CalendarConfig, check_calendar
 from reporter.config.checker import Checker, check_email, check_tz
-from reporter.config.jira import JiraConfig, check_jira
 from reporter.config.mail import MailConfig, check_mail
 from reporter.config.measurements import MeasurementConfig, check_measurements
-from reporter.config.patches import PatchesConfig, check_patches
 from reporter.errors import ConfigError
 from reporter.yamldoc import KeyPath, YamlSyntaxError, load_yaml_file
+
+if TYPE_CHECKING:
+    from reporter.config.jira import JiraConfig
+    from reporter.config.patches import PatchesConfig
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PROJECT_RE = re.compile(r"^[A-Z][A-Z0-9_]+$")
@@ -115,22 +117,35 @@ def check_config(c: Checker) -> Config | None:
     archive = c.choice(top, (), "archive", ("none", "git"), "none")
     sections = check_sections(c, top)
     templates = c.get(top, (), "templates_dir", str, None)
+    data_path = c.path(data_dir or "data")
     config = Config(
         path=c.doc.path,
         author=author or Author("", ""),
         timezone=timezone or "UTC",
         week_ends_on=WEEKDAYS.index((week_ends or "friday").lower()),
-        data_dir=c.path(data_dir or "data"),
+        data_dir=data_path,
         archive=archive or "none",
         sections=sections,
-        jira=check_jira(c, top),
-        patches=check_patches(c, top),
+        jira=_check_jira(c, top) if "jira" in top else None,
+        patches=_check_patches(c, top) if "patches" in top else None,
         measurements=check_measurements(c, top, {p for s in sections for p in s.projects}),
-        calendar=check_calendar(c, top),
+        calendar=check_calendar(c, top, data_path / "cache"),
         mail=check_mail(c, top),
         templates_dir=c.path(templates) if templates else None,
     )
     return config
+
+
+def _check_jira(c: Checker, top: dict[str, Any]) -> JiraConfig | None:
+    from reporter.config.jira import check_jira  # only when configured: see __init__
+
+    return check_jira(c, top)
+
+
+def _check_patches(c: Checker, top: dict[str, Any]) -> PatchesConfig | None:
+    from reporter.config.patches import check_patches
+
+    return check_patches(c, top)
 
 
 def check_author(c: Checker, top: dict[str, Any]) -> Author | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from pathlib import Path
 
 from reporter.config import CalendarConfig
 from reporter.model.notes import Event
@@ -15,31 +16,31 @@ def window(week_end: dt.date, lookahead_days: int) -> tuple[dt.date, dt.date]:
     return first, first + dt.timedelta(days=max(lookahead_days, 1) - 1)
 
 
-def public_holidays(config: CalendarConfig, first: dt.date, last: dt.date) -> list[Event]:
-    """Public holidays on weekdays inside [first, last], named in English."""
+def public_holidays(config: CalendarConfig, first: dt.date, last: dt.date,
+                    cache_dir: Path | None = None) -> list[Event]:
+    """Public holidays on weekdays inside [first, last], named in English.
+
+    The tables come from `holiday_tables`: built once per run, and kept per year
+    under `cache_dir` when one is given.
+    """
     if not config.country or config.lookahead_days <= 0:
         return []
-    import holidays
+    from reporter.holiday_tables import year_table
 
-    years = list(range(first.year, last.year + 1))
-    probe = holidays.country_holidays(config.country, subdiv=config.subdivision, years=years)
-    languages = getattr(probe, "supported_languages", ()) or ()
-    language = next((lang for lang in ("en_US", "en_GB", "en") if lang in languages), None)
-    table = (holidays.country_holidays(config.country, subdiv=config.subdivision, years=years,
-                                       language=language) if language else probe)
     out = []
-    for day, name in sorted(table.items()):
-        if first <= day <= last and day.weekday() < 5:
-            out.append(Event(day, day, f"{name} (public holiday)"))
-    return out
+    for year in range(first.year, last.year + 1):
+        for day, name in year_table(config.country, config.subdivision, year, cache_dir):
+            if first <= day <= last and day.weekday() < 5:
+                out.append(Event(day, day, f"{name} (public holiday)"))
+    return sorted(set(out), key=lambda e: (e.first, e.text))
 
 
-def calendar_lines(config: CalendarConfig, week_end: dt.date,
-                   events: Iterable[Event]) -> tuple[str, ...]:
+def calendar_lines(config: CalendarConfig, week_end: dt.date, events: Iterable[Event],
+                   cache_dir: Path | None = None) -> tuple[str, ...]:
     first, last = window(week_end, config.lookahead_days)
     if config.lookahead_days <= 0:
         return ()
-    holidays_ahead = public_holidays(config, first, last)
+    holidays_ahead = public_holidays(config, first, last, cache_dir)
     personal = [e for e in events if e.first <= last and e.last >= first]
     # Holidays first on the same day: sorted() is stable.
     ordered = sorted([*holidays_ahead, *personal], key=lambda e: e.first)

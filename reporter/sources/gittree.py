@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import subprocess
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,17 +24,16 @@ from reporter.errors import SourceError
 from reporter.fsutil import write_atomic
 from reporter.model.patches import MergedCommit
 from reporter.sources.gitexec import git_env, git_exe
-from reporter.sources.patchid import patch_ids_of_commits
+from reporter.sources.gitrefs import RELEASE_TAG_RE, Refs, read_refs
+from reporter.sources.patchid import PatchIdRuns
 
 log = logging.getLogger(__name__)
 
 STATE_VERSION = 2
-RELEASE_TAG_RE = re.compile(r"^v\d{4}\.\d{2}(?:\.\d+)?(?:-rc\d+)?$")
 _LOG_FORMAT = ("%H%x1f%ae%x1f%ct%x1f%s%x1f"
                "%(trailers:key=Link,key=Message-Id,key=Message-ID,valueonly,separator=%x1d)")
 _MSGID_IN_LINK_RE = re.compile(r"/([^/\s<>]+@[^/\s<>]+?)/?(?:[#?].*)?$")
 _MSGID_RE = re.compile(r"<?([^<>\s]+@[^<>\s]+?)>?$")
-_PATCH_ID_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,8 @@ class GitTree:
         self.emails = sorted({e.lower() for e in emails if e})
         self.cache_dir = cache_dir
         self.state = ScanState(repo=str(self.repo), emails=self.emails)
-        self._tips: dict[str, str] = {}
+        self._refs: Refs | None = None
+        self._dirty = False  # the index changed since it was read or written
 
     # -- the scan ---------------------------------------------------------
 
@@ -95,33 +96,16 @@ class GitTree:
         key = hashlib.sha1(str(self.repo.resolve()).encode()).hexdigest()[:12]  # noqa: S324
         return self.cache_dir / f"gittree-{key}.json"
 
-    def open(self) -> None:
-        """Check the clone and resolve the branches (gitpython), failing with a clear message."""
-        import git
+    def open(self) -> Refs:
+        """Check the clone and resolve the branches (one git process), failing clearly."""
+        started = time.perf_counter()
+        self._refs = read_refs(self.repo, self.branches)
+        log.debug("git: %d branches resolved in %.1f ms", len(self.branches),
+                  (time.perf_counter() - started) * 1000)
+        return self._refs
 
-        try:
-            repo = git.Repo(self.repo)
-        except git.NoSuchPathError:
-            raise SourceError(f"git: {self.repo} does not exist",
-                              hint="clone U-Boot there, or fix patches.git.repo") from None
-        except git.InvalidGitRepositoryError:
-            raise SourceError(f"git: {self.repo} is not a git clone",
-                              hint="clone U-Boot there, or fix patches.git.repo") from None
-        try:
-            for branch in self.branches:
-                if branch.startswith("-"):
-                    raise SourceError(f"git: {branch!r} is not a branch name",
-                                      hint="fix patches.git.branches")
-                try:
-                    self._tips[branch] = repo.git.rev_parse("--verify", "--quiet",
-                                                            f"{branch}^{{commit}}").strip()
-                except git.GitCommandError:
-                    raise SourceError(
-                        f"git: branch {branch} is not in {self.repo}",
-                        hint="run `git fetch` in the clone, or fix patches.git.branches",
-                    ) from None
-        finally:
-            repo.close()
+    def _opened(self) -> Refs:
+        return self._refs if self._refs is not None else self.open()
 
     def load_state(self) -> None:
         try:
@@ -143,7 +127,10 @@ class GitTree:
         )
 
     def save_state(self) -> None:
-        write_atomic(self.state_path, self.state.to_json())
+        """Write the index when it changed since it was read or written."""
+        if self._dirty:
+            write_atomic(self.state_path, self.state.to_json())
+            self._dirty = False
 
     def scan(self) -> ScanReport:
         """Index the commits that are new on any configured branch since the last scan.
@@ -153,26 +140,47 @@ class GitTree:
         filed under the first configured branch that contains it. A branch that was
         rewritten (its old tip is gone or no longer an ancestor) starts the index anew.
         """
-        if not self._tips:
-            self.open()
+        tips = self._opened().tips
         self.load_state()
         old = dict(self.state.tips)
-        if all(old.get(b) == self._tips[b] for b in self.branches):
+        if all(old.get(b) == tips[b] for b in self.branches):
             return ScanReport(0, 0, 0, False)
-        rescanned = any(sha != self._tips.get(b) and not (
-            self._exists(sha) and self._is_ancestor(sha, self._tips[b]))
-            for b, sha in old.items() if b in self._tips)
+        rescanned = any(sha != tips.get(b) and not (
+            self._exists(sha) and self._is_ancestor(sha, tips[b]))
+            for b, sha in old.items() if b in tips)
         if rescanned:
             log.info("git: a branch was rewritten; indexing %s anew", self.repo)
             self.state = ScanState(repo=str(self.repo), emails=self.emails)
             old = {}
+        started = time.perf_counter()
+        runs = PatchIdRuns(self.repo)  # the submitter's commits' diffs, while the log runs
+        try:
+            new_commits, new_authored = self._log_pass(tips, old, runs)
+            log.debug("git: log pass over %d commits in %.2f s", new_commits,
+                      time.perf_counter() - started)
+            started = time.perf_counter()
+            computed = self._store_patch_ids(runs.results())
+        finally:
+            runs.close()
+        log.debug("git: %d patch-ids, %.2f s after the log pass", computed,
+                  time.perf_counter() - started)
+        self.state.tips = dict(tips)
+        self.state.commits_scanned += new_commits
+        self._dirty = True
+        self.save_state()
+        log.info("git: %d new commits, %d by the submitter", new_commits, len(new_authored))
+        return ScanReport(new_commits, len(new_authored), computed, rescanned)
+
+    def _log_pass(self, tips: dict[str, str], old: dict[str, str],
+                  runs: PatchIdRuns) -> tuple[int, list[str]]:
+        """Read the new commits of each branch; the submitter's new ones go to `runs`."""
         order = {b: i for i, b in enumerate(self.branches)}
         new_commits = 0
         new_authored: list[str] = []
         mine = set(self.emails)
         for index, branch in enumerate(self.branches):
-            tip = self._tips[branch]
-            stops = {f"^{self._tips[b]}" for b in self.branches[:index]}
+            tip = tips[branch]
+            stops = {f"^{tips[b]}" for b in self.branches[:index]}
             if old.get(branch) and old[branch] != tip:
                 stops.add(f"^{old[branch]}")
             elif old.get(branch) == tip:
@@ -191,6 +199,7 @@ class GitTree:
                         self.state.authored[sha] = [email, int(ctime or 0), subject, None,
                                                     branch]
                         new_authored.append(sha)
+                        runs.add(sha)
                     elif order.get(str(known[4]), len(order)) > index:
                         known[4] = branch  # now also on an earlier configured branch
                 if trailers:
@@ -201,12 +210,7 @@ class GitTree:
                         known_t = self.state.trailers.get(msgid)
                         if known_t is None or order.get(str(known_t[2]), len(order)) > index:
                             self.state.trailers[msgid] = [sha, int(ctime or 0), branch]
-        computed = self._patch_ids(new_authored)
-        self.state.tips = dict(self._tips)
-        self.state.commits_scanned += new_commits
-        self.save_state()
-        log.info("git: %d new commits, %d by the submitter", new_commits, len(new_authored))
-        return ScanReport(new_commits, len(new_authored), computed, rescanned)
+        return new_commits, new_authored
 
     # -- matching ---------------------------------------------------------
 
@@ -250,10 +254,11 @@ class GitTree:
         contains a commit is the first one. Found tags are cached; commits in no release
         yet are asked again once a newer release tag exists.
         """
-        newest = self._newest_release()
+        newest = self._opened().newest_release
         if self.state.releases.get("", "") != newest:
             self.state.releases = {k: v for k, v in self.state.releases.items() if v}
             self.state.releases[""] = newest
+            self._dirty = True
         todo = sorted({s for s in shas if s not in self.state.releases})
         if todo and newest:
             out = self._run(["name-rev", "--name-only", "--tags", "--refs=refs/tags/v*",
@@ -261,15 +266,8 @@ class GitTree:
             for sha, name in zip(todo, out.split(), strict=False):
                 tag = re.split(r"[~^]", name, maxsplit=1)[0]
                 self.state.releases[sha] = tag if RELEASE_TAG_RE.match(tag) else ""
+            self._dirty = True
         return {s: self.state.releases[s] for s in shas if self.state.releases.get(s)}
-
-    def _newest_release(self) -> str:
-        out = self._run(["for-each-ref", "--sort=-creatordate", "--format=%(refname:short)",
-                         "refs/tags/v*"])
-        for tag in out.split():
-            if RELEASE_TAG_RE.match(tag):
-                return tag
-        return ""
 
     # -- git plumbing -----------------------------------------------------
 
@@ -279,16 +277,13 @@ class GitTree:
     def _exists(self, sha: str) -> bool:
         return self._git(["cat-file", "-e", f"{sha}^{{commit}}"]).returncode == 0
 
-    def _patch_ids(self, shas: list[str]) -> int:
-        """`git log -p | git patch-id --stable` over these commits only."""
+    def _store_patch_ids(self, pairs: list[tuple[str, str]]) -> int:
         done = 0
-        for start in range(0, len(shas), _PATCH_ID_BATCH):
-            batch = shas[start:start + _PATCH_ID_BATCH]
-            for patch_id, sha in patch_ids_of_commits(self.repo, batch):
-                entry = self.state.authored.get(sha)
-                if entry is not None:
-                    entry[3] = patch_id
-                    done += 1
+        for patch_id, sha in pairs:
+            entry = self.state.authored.get(sha)
+            if entry is not None:
+                entry[3] = patch_id
+                done += 1
         return done
 
     def _stream(self, args: list[str]) -> Iterator[str]:

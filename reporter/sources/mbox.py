@@ -16,11 +16,13 @@ from typing import BinaryIO
 BLOCK_BYTES = 8 << 20
 _SEPARATOR = b"\nFrom "
 # One pass over the header block picks the few fields we use (folded lines included).
+# Each match starts at the newline before its line: a literal first character lets
+# the regex engine skip from newline to newline instead of trying every position.
 _HEADER_RE = re.compile(
-    rb"^(from|subject|message-id|in-reply-to|references|date|reply-to|"
+    rb"\n(from|subject|message-id|in-reply-to|references|date|reply-to|"
     rb"content-transfer-encoding|content-type|x-original-from):[ \t]*"
     rb"(.*(?:\r?\n[ \t].*)*)",
-    re.IGNORECASE | re.MULTILINE,
+    re.IGNORECASE,
 )
 _MSGID_RE = re.compile(r"<([^<>\s]+)>")
 _MBOXRD_RE = re.compile(rb"^>(>*From )", re.MULTILINE)
@@ -84,80 +86,120 @@ class TruncatedMbox(ValueError):
 
 
 def iter_messages(stream: BinaryIO, block_bytes: int = BLOCK_BYTES) -> Iterator[Message]:
-    """Every message of an mbox stream, read in blocks so memory stays bounded."""
-    for chunk in iter_chunks(stream, block_bytes):
-        message = parse_chunk(chunk)
+    """Every message of an mbox stream, read in blocks so memory stays bounded.
+
+    Messages are found and parsed where they lie in each block (by offset, no copy of
+    the block per message); only a message's body is copied out.
+    """
+    for data, start, end in _spans(stream, block_bytes):
+        message = _parse(data, start, end)
         if message is not None:
             yield message
 
 
 def iter_chunks(stream: BinaryIO, block_bytes: int = BLOCK_BYTES) -> Iterator[bytes]:
     """The raw messages of an mbox stream (each starting after its `From ` line)."""
-    pending = b""
+    for data, start, end in _spans(stream, block_bytes):
+        yield data[start:end]
+
+
+def _spans(stream: BinaryIO, block_bytes: int) -> Iterator[tuple[bytes, int, int]]:
+    """(buffer, start, end) of each raw message: `From ` line first, separator excluded.
+
+    Messages inside a block are given by offset into the block as read; only a
+    message that straddles two blocks is joined into bytes of its own. (Joining
+    the rest of a block onto the next costs more than the whole search: a fresh
+    8 MiB buffer per block, every page of it faulted in.)
+    """
+    size = len(_SEPARATOR)
+    carry: list[bytes] = []  # the unfinished message, in pieces
+    tail = b""  # its last size - 1 bytes, where a separator may start
     first = True
-    while True:
-        block = stream.read(block_bytes)
-        if not block:
-            break
-        data = pending + block
+    while block := stream.read(block_bytes):
         if first:
-            if not data.startswith(b"From "):
-                lead = data.lstrip(b"\r\n")
+            first = False
+            if not block.startswith(b"From "):
+                lead = block.lstrip(b"\r\n")
                 if lead and not lead.startswith(b"From "):
                     raise TruncatedMbox("the data does not start with an mbox `From ` line")
-                data = lead
-            first = False
-        parts = data.split(_SEPARATOR)
-        pending = parts.pop()
-        yield from parts
-    if pending.strip():
-        yield pending
+                block = lead
+        pos = 0
+        if carry:
+            seam = (tail + block[:size - 1]).find(_SEPARATOR)
+            if seam >= 0:  # the separator straddles the two blocks
+                back = len(tail) - seam
+                whole = b"".join(carry)
+                yield whole, 0, len(whole) - back
+                pos = size - back
+            else:
+                cut = block.find(_SEPARATOR)
+                if cut < 0:
+                    carry.append(block)
+                    tail = (tail + block)[-(size - 1):]
+                    continue
+                whole = b"".join(carry) + block[:cut]
+                yield whole, 0, len(whole)
+                pos = cut + size
+            carry = []
+        find = block.find
+        while (cut := find(_SEPARATOR, pos)) >= 0:
+            yield block, pos, cut
+            pos = cut + size
+        if pos < len(block):
+            carry = [block[pos:]]
+            tail = block[max(pos, len(block) - (size - 1)):]
+    whole = b"".join(carry)
+    if whole.strip():
+        yield whole, 0, len(whole)
 
 
 def parse_chunk(chunk: bytes) -> Message | None:
     """One raw message (its `From ` line first) -> Message, or None for an empty chunk."""
-    newline = chunk.find(b"\n")
+    return _parse(chunk, 0, len(chunk))
+
+
+def _parse(data: bytes, start: int, end: int) -> Message | None:
+    """The message in data[start:end] (its `From ` line first), or None when empty."""
+    newline = data.find(b"\n", start, end)
     if newline < 0:
-        if chunk.strip():
+        if data[start:end].strip():
             raise TruncatedMbox("a message ends inside its `From ` line")
         return None
-    end = chunk.find(b"\n\n", newline)
-    crlf = chunk.find(b"\r\n\r\n", newline)
-    if crlf >= 0 and (end < 0 or crlf < end):
-        end, skip = crlf, 4
+    stop = data.find(b"\n\n", newline, end)
+    crlf = data.find(b"\r\n\r\n", newline, stop if stop >= 0 else end)
+    if crlf >= 0:
+        stop, skip = crlf, 4
     else:
         skip = 2
-    if end < 0:
-        header_block = chunk[newline + 1:]
-        if header_block.strip() and not header_block.endswith(b"\n"):
+    if stop < 0:
+        header_end = end
+        if data[newline + 1:end].strip() and data[end - 1:end] != b"\n":
             raise TruncatedMbox("a message ends inside its header")
         body = b""
     else:
-        header_block = chunk[newline + 1:end + 1]
-        body = chunk[end + skip:]
-    fields: dict[bytes, bytes] = {}
-    for name, value in _HEADER_RE.findall(header_block):
-        key = name.lower()
-        if key not in fields:
-            fields[key] = value
-    if not fields:
+        header_end = stop + 1
+        body = data[stop + skip:end]
+    pairs = _HEADER_RE.findall(data, newline, header_end)
+    if not pairs:
         return None
-
-    def text(key: bytes) -> str:
-        return _unfold(fields.get(key, b""))
-
-    msgids = _MSGID_RE.findall(text(b"message-id"))
-    reply = _MSGID_RE.findall(text(b"in-reply-to"))
+    # The first of a repeated field counts: reversed, it is the one written last.
+    fields = {name.lower(): " ".join(value.decode("utf-8", "replace").split())
+              for name, value in reversed(pairs)}
+    get = fields.get
+    msgid = get(b"message-id", "")
+    first = _MSGID_RE.search(msgid)
+    reply = _MSGID_RE.search(get(b"in-reply-to", ""))
+    refs = get(b"references")
     return Message(
-        msgid=msgids[0] if msgids else text(b"message-id").strip("<> "),
-        in_reply_to=reply[0] if reply else None,
-        references=tuple(_MSGID_RE.findall(text(b"references"))),
-        sender=text(b"from") or text(b"x-original-from"),
-        reply_to=text(b"reply-to"),
-        subject_raw=text(b"subject"),
-        date_raw=text(b"date"),
-        transfer_encoding=text(b"content-transfer-encoding"),
-        content_type=text(b"content-type"),
+        msgid=first.group(1) if first else msgid.strip("<> "),
+        in_reply_to=reply.group(1) if reply else None,
+        references=tuple(_MSGID_RE.findall(refs)) if refs else (),
+        sender=get(b"from") or get(b"x-original-from", ""),
+        reply_to=get(b"reply-to", ""),
+        subject_raw=get(b"subject", ""),
+        date_raw=get(b"date", ""),
+        transfer_encoding=get(b"content-transfer-encoding", ""),
+        content_type=get(b"content-type", ""),
         body_raw=body,
     )
 
@@ -204,10 +246,6 @@ def normalize_person(value: str, reply_to: str = "") -> tuple[str, str]:
     if "@" not in email:
         email = ""
     return name or email, email.lower()
-
-
-def _unfold(value: bytes) -> str:
-    return " ".join(value.decode("utf-8", errors="replace").split())
 
 
 def _charset(content_type: str) -> str:

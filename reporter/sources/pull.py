@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -54,20 +55,24 @@ def pull_sources(config: Config, week_end: dt.date, now: dt.datetime,
     """Pull every configured source (or `names`) and store each snapshot; the ones that failed.
 
     A failing source leaves its previous snapshot as it was. The caller reports the
-    failures (one line each), so that `send` can fold them into its one line.
+    failures (one line each), so that `send` can fold them into its one line. The
+    time each source took goes to the debug log (`pull --debug`).
     """
     failed: list[SourceFailure] = []
     for name in configured_sources(config) if names is None else names:
         log.info("%s: pulling the week ending %s ...", name, week_end)
+        started = time.perf_counter()
         try:
             value = _PULLERS[name](config, week_end, now)
         except ReporterError as exc:
+            log.debug("%s: failed after %.3f s", name, time.perf_counter() - started)
             if not isinstance(exc, SourceError) and exc.exit_status == 2:
                 raise  # configuration or input the user must fix: stop here, exit 2
             log.debug("%s failed", name, exc_info=True)
             failed.append(SourceFailure(name, str(exc)))
             continue
         path = snapshot.write_part(config.data_dir, week_end, name, value)
+        log.debug("%s: pulled in %.3f s", name, time.perf_counter() - started)
         log.info("%s: stored %s", name, path)
     return tuple(failed)
 
