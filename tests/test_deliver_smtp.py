@@ -236,6 +236,10 @@ def test_a_permanent_refusal_is_recorded_refused_and_only_force_resends_it(
         assert "reporter send --week 2023-02-10 --force" in again.err
         assert len(again.err.strip().splitlines()) == 1
         assert len(ledger_json(config)["attempts"]) == 1
+        # status names it refused, not pending
+        status = run_cli(config, "status")
+        assert "  refused    2023-02-10" in status.out, status.out
+        assert "pending    none" in status.out
         # once the cause is fixed, --force sends it, with the same Message-ID
         script.refuse_rcpt.clear()
         script.data_replies.clear()

@@ -147,6 +147,7 @@ def _weeks(config: Config, this_week: dt.date, weeks_with_notes: list[dt.date]) 
     sent: list[dt.date] = []
     pending: list[str] = []
     ambiguous: list[str] = []
+    refused: list[str] = []
     last_week = this_week - dt.timedelta(days=7)
     for week in sorted(set(weeks_with_notes) | set(weeks_with(data_dir)) | ledgers):
         state = week_state(data_dir, week)
@@ -154,6 +155,8 @@ def _weeks(config: Config, this_week: dt.date, weeks_with_notes: list[dt.date]) 
             sent.append(week)
         elif state == "ambiguous":
             ambiguous.append(str(week))
+        elif state == "refused":
+            refused.append(str(week))
         elif state == "sending":
             pending.append(f"{week} (send interrupted)")
         else:
@@ -167,6 +170,10 @@ def _weeks(config: Config, this_week: dt.date, weeks_with_notes: list[dt.date]) 
         f"  pending    {', '.join(pending) or 'none'}",
         f"  ambiguous  {', '.join(ambiguous) or 'none'}",
     ]
+    if refused:
+        lines.append(f"  refused    {', '.join(refused)}")
+        lines.append("  (the mail server refused a refused week for good; fix the cause, then")
+        lines.append("   `reporter send --force --week W` resends it, same Message-ID)")
     if ambiguous:
         lines.append("  (an ambiguous week may or may not have reached the mail server; check,")
         lines.append("   then `reporter send --force --week W` resends it, same Message-ID)")
