@@ -79,11 +79,11 @@ def preview_text(ctx: Context, week_end: dt.date, stale: tuple[str, ...],
         from reporter.config import DEFAULT_SUBJECT
 
         return f"Subject: {DEFAULT_SUBJECT.format(week_end=week_end)}\n\n{body}"
-    from reporter.deliver.message import build_message, message_bytes
-    from reporter.deliver.send import week_message_id
+    from reporter.deliver.message import build_message, message_bytes, week_message_id
 
     msg = build_message(mail, week_end=week_end, body=body,
-                        message_id=week_message_id(ctx.config, week_end), date=None)
+                        message_id=week_message_id(mail, ctx.config.data_dir, week_end),
+                        date=None)
     return message_bytes(msg).decode("utf-8", "replace")
 
 

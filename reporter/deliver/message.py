@@ -19,6 +19,7 @@ from email.headerregistry import (
 )
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
+from pathlib import Path
 from typing import Any
 
 from reporter.config import MailConfig
@@ -284,3 +285,11 @@ def _check(msg: EmailMessage, body: str, addresses: tuple[Address, ...], subject
     expected = b"\n".join(body.encode(charset).splitlines()).decode(charset) + "\n"
     if back.get_content().replace("\r\n", "\n") != expected:
         raise InputError("the message body does not decode back to the rendered text")
+
+
+def week_message_id(mail: MailConfig, data_dir: Path, week_end: dt.date) -> str:
+    """The Message-ID the week's ledger keeps, or the one its first send will use."""
+    from reporter.deliver.ledger import read_ledger
+
+    entry = read_ledger(data_dir, week_end)
+    return entry.message_id if entry else make_message_id(mail, week_end)

@@ -91,12 +91,6 @@ def mail_config(config: Config) -> MailConfig:
     return config.mail
 
 
-def week_message_id(config: Config, week_end: dt.date) -> str:
-    """The Message-ID the week's ledger keeps, or the one its first send will use."""
-    entry = read_ledger(config.data_dir, week_end)
-    return entry.message_id if entry else make_message_id(mail_config(config), week_end)
-
-
 def prepare(config: Config, now: dt.datetime, week_end: dt.date, body: str,
             message_id: str) -> Prepared:
     mail = mail_config(config)

@@ -7,6 +7,7 @@ U+FFFD, the Unicode replacement character; a CR before a newline is dropped.
 
 from __future__ import annotations
 
+import functools
 import re
 import traceback
 from pathlib import Path
@@ -54,14 +55,21 @@ def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
     return env
 
 
+@functools.lru_cache(maxsize=8)
+def _environment(templates_dir: Path | None) -> jinja2.Environment:
+    """One environment per folder and run, so that the template checked before the work
+    is compiled once and rendered from jinja2's cache (which reloads a changed file)."""
+    return make_environment(templates_dir)
+
+
 def check_template(templates_dir: Path | None = None) -> None:
     """Load (and so compile) the template; ConfigError names the template and line."""
-    _load(make_environment(templates_dir), templates_dir)
+    _load(_environment(templates_dir), templates_dir)
 
 
 def render_body(view: ReportView, templates_dir: Path | None = None) -> str:
     """The body text: the template's output, controls replaced, no trailing white space."""
-    template = _load(make_environment(templates_dir), templates_dir)
+    template = _load(_environment(templates_dir), templates_dir)
     try:
         text = template.render(
             sections=view.sections,
