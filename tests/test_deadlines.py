@@ -214,3 +214,45 @@ def test_a_trickling_tls_server_ends_by_the_deadline_too(tmp_path: Path) -> None
     assert elapsed < DEADLINE_S + MARGIN_S
     assert caught.value.message.startswith("patchwork: timed out: the pull's deadline of 4 s "
                                            "passed while reading https://127.0.0.1:")
+
+
+def test_a_tls_handshake_that_trickles_ends_by_the_deadline() -> None:
+    """A server that answers the ClientHello one byte a second: the handshake itself,
+    before any HTTP, is cut off by the deadline. (CPython bounds a whole handshake by the
+    socket's timeout; a timeout longer than the deadline shows the deadline acting.)"""
+    import socket
+    import threading
+
+    from reporter.sources.patch_http import bind_deadline
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(4096)  # the ClientHello
+            conn.sendall(b"\x16\x03\x03\x40\x00")  # a handshake record of 16 KiB ...
+            while not stop.is_set():  # ... that comes a byte a second
+                try:
+                    conn.sendall(b"\x02")
+                except OSError:
+                    return
+                stop.wait(1.0)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    url = f"https://127.0.0.1:{listener.getsockname()[1]}/api/1.3/series/"
+    session = make_session(retries=0)
+    bind_deadline(session, Deadline(DEADLINE_S), "patchwork", url)
+    started = time.monotonic()
+    try:
+        with pytest.raises(SourceError) as caught:
+            session.get(url, timeout=30)
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(5)
+    assert elapsed < DEADLINE_S + MARGIN_S
+    assert caught.value.message.startswith("patchwork: timed out: the pull's deadline of 4 s")

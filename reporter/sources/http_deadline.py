@@ -9,9 +9,11 @@ reports the deadline rather than a broken connection. The retry waits are the
 sessions' own (urllib3's Retry-After sleep knows no deadline), and a wait that
 would pass the deadline fails at once instead.
 
-Covered: plain HTTP and HTTPS connections once they are set up (the TLS
-handshake itself is bounded by the per-read timeout only), direct or through an
-HTTP proxy; not through a SOCKS proxy.
+Covered: plain HTTP and HTTPS connections once they are set up, direct or through
+an HTTP proxy; not through a SOCKS proxy. The connect and the TLS handshake come
+before a socket can be watched: they end by the deadline because every request's
+timeout is cut to the time left, and CPython bounds a whole handshake (not each
+read of it) by the socket's timeout (tests/test_deadlines.py has a trickling one).
 """
 
 from __future__ import annotations
