@@ -47,11 +47,11 @@ def keep_memory_flat() -> None:
         pass  # not glibc: nothing to tune
 
 
-def open_binary(path: Path) -> BinaryIO:
+def open_binary(path: Path, what: str = "a measurement file") -> BinaryIO:
     """Open for reading, or raise InputError naming the file and the reason."""
     try:
         if path.is_dir():
-            raise InputError(f"{path}: is a directory, not a measurement file")
+            raise InputError(f"{path}: is a directory, not {what}")
         return path.open("rb")
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None

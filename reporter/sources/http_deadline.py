@@ -153,32 +153,30 @@ class WatchSlot:
             watch.add(sock)
 
 
-class _WatchedHTTPConnection(HTTPConnection):
+class _Watched:
+    """Registers the connection's socket with the pull's watch, on connect and on reuse."""
+
+    sock: socket.socket | None
+
     def __init__(self, *args: Any, deadline_slot: WatchSlot, **kwargs: Any) -> None:
         self._deadline_slot = deadline_slot
         super().__init__(*args, **kwargs)
 
     def connect(self) -> None:
-        super().connect()
+        super().connect()  # type: ignore[misc]
         self._deadline_slot.register(self.sock)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         self._deadline_slot.register(self.sock)  # a kept-alive connection, reused
-        super().request(*args, **kwargs)
+        super().request(*args, **kwargs)  # type: ignore[misc]
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    def __init__(self, *args: Any, deadline_slot: WatchSlot, **kwargs: Any) -> None:
-        self._deadline_slot = deadline_slot
-        super().__init__(*args, **kwargs)
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
 
-    def connect(self) -> None:
-        super().connect()
-        self._deadline_slot.register(self.sock)
 
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        self._deadline_slot.register(self.sock)
-        super().request(*args, **kwargs)
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 class _WatchedHTTPPool(HTTPConnectionPool):

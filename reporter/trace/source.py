@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from reporter.errors import InputError
+from reporter.measure.textfile import open_binary
 from reporter.trace.lines import is_comment, parse_line
 
 log = logging.getLogger(__name__)
@@ -185,17 +186,7 @@ def _unreadable(path: Path, exc: BaseException) -> InputError:
 
 
 def _open_raw(path: Path) -> BinaryIO:
-    try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a directory, not a trace")
-        return path.open("rb")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied",
-                         hint="make the file readable by this user") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    return open_binary(path, "a trace")
 
 
 def _binary(sample: bytes) -> bool:
