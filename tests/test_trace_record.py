@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -144,12 +145,22 @@ def test_tracefs_not_writable_by_this_user_exits_2(tmp_path: Path) -> None:
         pytest.skip(f"no tracefs here: {exc}")
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root and setpriv to run the command as another user")
-    result = subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m",
-         "reporter", "trace", "record", "--break", "100", "-o", "/nonexistent/t.gz", "--",
-         "true"],
-        env={"PYTHONPATH": str(ROOT), "HOME": "/nonexistent", "PATH": os.environ["PATH"]},
-        capture_output=True, text=True, timeout=60)
+    # The checkout may sit in a folder only root can read (a CI clone in mktemp -d):
+    # the other user runs a copy of the package from a folder anyone can read.
+    readable = Path(tempfile.mkdtemp(prefix="reporter-nobody-"))
+    try:
+        readable.chmod(0o755)
+        shutil.copytree(ROOT / "reporter", readable / "reporter",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        result = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
+             "-m", "reporter", "trace", "record", "--break", "100", "-o", "/nonexistent/t.gz",
+             "--", "true"],
+            env={"PYTHONPATH": str(readable), "HOME": "/nonexistent",
+                 "PATH": os.environ["PATH"], "PYTHONDONTWRITEBYTECODE": "1"},
+            capture_output=True, text=True, timeout=60)
+    finally:
+        shutil.rmtree(readable)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "(run `reporter trace record` as root)" in result.stderr
