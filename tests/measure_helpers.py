@@ -56,3 +56,19 @@ def reference(values: Sequence[float], threshold_us: float | None = None) -> Ref
         above=above,
         spikes=spikes,
     )
+
+
+def read_hist(path: Path) -> tuple[dict[int, list[int]], dict[str, list[int]]]:
+    """The rows and the `#` trailer of a cyclictest -h output, read independently."""
+    rows: dict[int, list[int]] = {}
+    trailer: dict[str, list[int]] = {}
+    for line in path.read_text().splitlines():
+        if line.startswith("# ") and ":" in line:
+            key, _, rest = line[2:].partition(":")
+            if key in ("Total", "Min Latencies", "Avg Latencies", "Max Latencies",
+                       "Histogram Overflows"):
+                trailer[key] = [int(v) for v in rest.split()]
+        elif line[:1].isdigit():
+            parts = [int(v) for v in line.split()]
+            rows[parts[0]] = parts[1:]
+    return rows, trailer

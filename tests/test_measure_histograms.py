@@ -11,27 +11,11 @@ import pytest
 from reporter.measure.analyse import MeasureOptions, measure_file
 from reporter.model.findings import Count, Figure, Finding
 from reporter.report.findings import finding_lines
-from tests.measure_helpers import FIXTURES, write
+from tests.measure_helpers import FIXTURES, read_hist, write
 
 
 def measure(path: Path, threshold: float | None = None) -> Finding:
     return measure_file(path, MeasureOptions(threshold_us=threshold))
-
-
-def read_hist(path: Path) -> tuple[dict[int, list[int]], dict[str, list[int]]]:
-    """The rows and the `#` trailer of a cyclictest -h output, read independently."""
-    rows: dict[int, list[int]] = {}
-    trailer: dict[str, list[int]] = {}
-    for line in path.read_text().splitlines():
-        if line.startswith("# ") and ":" in line:
-            key, _, rest = line[2:].partition(":")
-            if key in ("Total", "Min Latencies", "Avg Latencies", "Max Latencies",
-                       "Histogram Overflows"):
-                trailer[key] = [int(v) for v in rest.split()]
-        elif line[:1].isdigit():
-            parts = [int(v) for v in line.split()]
-            rows[parts[0]] = parts[1:]
-    return rows, trailer
 
 
 def bucket_percentile(counts: dict[int, int], overflow: int, last: int, p: float) -> Figure:

@@ -17,7 +17,7 @@ from reporter.measure.analyse import MeasureOptions, analyse_path, measure_file
 from reporter.measure.netperf import NO_LATENCY
 from reporter.model.findings import Count, Figure, Finding
 from reporter.report.findings import finding_lines
-from tests.measure_helpers import FIXTURES, write
+from tests.measure_helpers import FIXTURES, read_hist, write
 
 
 def measure(path: Path, threshold: float | None = None, unit: str | None = None) -> Finding:
@@ -26,16 +26,8 @@ def measure(path: Path, threshold: float | None = None, unit: str | None = None)
 
 def hist_text(path: Path) -> tuple[np.ndarray, np.ndarray, dict[str, list[int]], int]:
     """(buckets, counts per thread, trailer, thread count) of a cyclictest -h output."""
-    rows, trailer = [], {}
-    for line in path.read_text().splitlines():
-        if line.startswith("# ") and ":" in line:
-            key, _, rest = line[2:].partition(":")
-            if key in ("Total", "Min Latencies", "Avg Latencies", "Max Latencies",
-                       "Histogram Overflows"):
-                trailer[key] = [int(v) for v in rest.split()]
-        elif line[:1].isdigit():
-            rows.append([int(v) for v in line.split()])
-    arr = np.array(rows, dtype=np.int64)
+    rows, trailer = read_hist(path)
+    arr = np.array([[bucket, *counts] for bucket, counts in rows.items()], dtype=np.int64)
     return arr[:, 0], arr[:, 1:], trailer, len(trailer["Min Latencies"])
 
 

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from reporter.measure.cyclictest import HistPart, combine_histograms
-from reporter.measure.distribution import Table
+from reporter.measure.distribution import json_histogram
 from reporter.measure.figures import Result, combine_summaries, summary_stats
 from reporter.measure.textfile import Refused
 from reporter.measure.tolerant_json import load_json
@@ -26,7 +26,6 @@ _NSECS_RE = re.compile(r"(?:^|\s)(?:--nsecs|-[A-Za-z]*N[A-Za-z]*)(?=\s|$)")
 
 def parse_json(text: str, threshold_us: float | None, unit: str | None) -> Result:
     """cyclictest --json: per-thread cycles, min, max, avg and (with -h) a sparse histogram."""
-    import numpy as np
 
     doc = load_json(text, "cyclictest")
     threads = _get(doc, "thread", dict)
@@ -51,22 +50,8 @@ def parse_json(text: str, threshold_us: float | None, unit: str | None) -> Resul
         if not isinstance(hist, dict):
             raise Refused(f"cyclictest JSON: {where}.histogram is not an object")
         if hist:
-            try:
-                keys = np.array([int(k) for k in hist], dtype=np.int64)
-                vals = np.array([int(v) for v in hist.values()], dtype=np.int64)
-            except (TypeError, ValueError):
-                raise Refused(f"cyclictest JSON: {where}.histogram holds a non-integer") \
-                    from None
-            if (keys < 0).any() or (vals < 0).any():
-                raise Refused(f"cyclictest JSON: {where}.histogram holds a negative number")
-            overflow = int(cycles) - int(vals.sum())
-            if overflow < 0:
-                raise Refused(f"cyclictest JSON: {where}.histogram counts more samples "
-                              f"({int(vals.sum())}) than cycles ({int(cycles)})")
-            dist = Table()
-            dist.add(in_us(keys.astype(np.float64), file_unit), vals)
-            if overflow:
-                dist.add_overflow(overflow, floor)
+            dist = json_histogram("cyclictest", where, hist, int(cycles), "cycles", file_unit,
+                                  floor)
             hist_parts.append((f"thread {key}", dist, lo, avg, hi, int(cycles)))
         else:
             summary_parts.append((f"thread {key}", summary_stats(

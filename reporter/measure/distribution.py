@@ -16,7 +16,7 @@ Two shapes:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reporter.model.findings import Count, Figure
 
@@ -225,3 +225,31 @@ def _merged(mine: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]) -> npt.N
         return counts
     mine[: counts.size] += counts
     return mine
+
+
+def json_histogram(tool: str, where: str, hist: dict[Any, Any], total: int, total_name: str,
+                   unit: str, floor_us: float) -> Table:
+    """A tool's JSON histogram object (bucket -> count, in `unit`) as a Table, the samples it
+    does not hold (`total` minus its counts) in the overflow above `floor_us`. Refused names
+    the field of a non-integer, a negative number or more samples than `total`."""
+    import numpy as np
+
+    from reporter.measure.textfile import Refused
+    from reporter.measure.units import in_us
+
+    try:
+        keys = np.array([int(k) for k in hist], dtype=np.int64)
+        vals = np.array([int(v) for v in hist.values()], dtype=np.int64)
+    except (TypeError, ValueError):
+        raise Refused(f"{tool} JSON: {where}.histogram holds a non-integer") from None
+    if keys.size and ((keys < 0).any() or (vals < 0).any()):
+        raise Refused(f"{tool} JSON: {where}.histogram holds a negative number")
+    overflow = total - int(vals.sum())
+    if overflow < 0:
+        raise Refused(f"{tool} JSON: {where}.histogram counts more samples "
+                      f"({int(vals.sum())}) than {total_name} ({total})")
+    table = Table()
+    table.add(in_us(keys.astype(np.float64), unit), vals)
+    if overflow:
+        table.add_overflow(overflow, floor_us)
+    return table

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reporter.measure.distribution import Table
+from reporter.measure.distribution import Table, json_histogram
 from reporter.measure.figures import Result, histogram_stats
 from reporter.measure.textfile import Refused
 from reporter.measure.tolerant_json import load_json
@@ -21,7 +21,6 @@ from reporter.model.findings import CpuFigures
 
 
 def parse_results(text: str, threshold_us: float | None, unit: str | None) -> Result:
-    import numpy as np
 
     doc = load_json(text, "jitterdebugger")
     cpus = doc.get("cpu") if isinstance(doc, dict) else None
@@ -63,22 +62,7 @@ def parse_results(text: str, threshold_us: float | None, unit: str | None) -> Re
         hist = entry.get("histogram") or {}
         if not isinstance(hist, dict):
             raise Refused(f"jitterdebugger JSON: {where}.histogram is not an object")
-        try:
-            keys = np.array([int(k) for k in hist], dtype=np.int64)
-            vals = np.array([int(v) for v in hist.values()], dtype=np.int64)
-        except (TypeError, ValueError):
-            raise Refused(f"jitterdebugger JSON: {where}.histogram holds a non-integer") \
-                from None
-        if keys.size and ((keys < 0).any() or (vals < 0).any()):
-            raise Refused(f"jitterdebugger JSON: {where}.histogram holds a negative number")
-        overflow = count - int(vals.sum())
-        if overflow < 0:
-            raise Refused(f"jitterdebugger JSON: {where}.histogram counts more samples "
-                          f"({int(vals.sum())}) than its count ({count})")
-        dist = Table()
-        dist.add(in_us(keys.astype(np.float64), used), vals)
-        if overflow:
-            dist.add_overflow(overflow, floor)
+        dist = json_histogram("jitterdebugger", where, hist, count, "its count", used, floor)
         stats = histogram_stats(dist, min_us=lo, max_us=hi, avg_us=avg,
                                 threshold_us=threshold_us)
         per.append(stats.for_cpu(f"CPU {key}"))
