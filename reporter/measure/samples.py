@@ -15,7 +15,7 @@ import csv
 import math
 import re
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -32,7 +32,7 @@ from reporter.measure.units import TO_US, in_us, unit_name
 from reporter.model.findings import BadRow
 
 if TYPE_CHECKING:
-    pass
+    from concurrent.futures import Executor, Future
 
 DIGITS = b"0123456789"
 AHEAD = 2  # blocks parsed ahead, in as many threads
@@ -77,7 +77,7 @@ class SampleReader:
     def run(self, fh: BinaryIO, file_size: int, block_bytes: int = BLOCK_BYTES) -> ReadTotals:
         """Read every data line. The fast path of the next block runs in a second thread
         while this one counts the previous block (numpy lets go of the GIL meanwhile)."""
-        from concurrent.futures import Future, ThreadPoolExecutor
+        from concurrent.futures import ThreadPoolExecutor
 
         keep_memory_flat()
         if self.layout.delimiter not in (b" ", None) and \
@@ -85,32 +85,24 @@ class SampleReader:
             block_bytes = min(block_bytes, POSITIONAL_BLOCK_BYTES)
         done = 0
         line = self.layout.data_line
-        pending: deque[tuple[bytes, Future[Any]]] = deque()
-        with ThreadPoolExecutor(max_workers=AHEAD, thread_name_prefix="measure") as pool:
-            blocks = read_blocks(fh, self.layout.data_offset, block_bytes)
-            tail = None
-            for block in blocks:
+        tail: list[bytes] = []
+
+        def whole_blocks() -> Iterator[bytes]:
+            for block in read_blocks(fh, self.layout.data_offset, block_bytes):
                 if block.unterminated:
-                    tail = block.data
-                    break
-                pending.append((block.data, pool.submit(self._fast, block.data)))
-                if len(pending) <= AHEAD:
-                    continue
-                data, future = pending.popleft()
+                    tail.append(block.data)
+                    return
+                yield block.data
+
+        with ThreadPoolExecutor(max_workers=AHEAD, thread_name_prefix="measure") as pool:
+            for data, future in _ahead(pool, self._fast, whole_blocks()):
                 line += self._block(data, line, future.result())
                 done += len(data)
                 if self._hopeless(done, file_size):
                     self.totals.stopped_early = True
                     return self.totals
-            while pending:
-                data, future = pending.popleft()
-                line += self._block(data, line, future.result())
-                done += len(data)
-                if self._hopeless(done, file_size):
-                    self.totals.stopped_early = True
-                    return self.totals
-            if tail is not None:
-                self._tail(tail, line)
+            if tail:
+                self._tail(tail[0], line)
         return self.totals
 
     # -- fast path -----------------------------------------------------------
@@ -352,3 +344,14 @@ def _num(value: float) -> str:
 
 def _short(text: str) -> str:
     return repr(text if len(text) <= 24 else text[:21] + "...")
+
+
+def _ahead(pool: Executor, parse: Callable[[bytes], Any], blocks: Iterable[bytes]
+           ) -> Iterator[tuple[bytes, Future[Any]]]:
+    """Each block with its parse, in order, while up to AHEAD more parse in the pool."""
+    pending: deque[tuple[bytes, Future[Any]]] = deque()
+    for data in blocks:
+        pending.append((data, pool.submit(parse, data)))
+        if len(pending) > AHEAD:
+            yield pending.popleft()
+    yield from pending
