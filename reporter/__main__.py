@@ -1,5 +1,5 @@
-"""Entry point for `python -m reporter`."""
+"""Entry point for `python -m reporter`: the same as the `reporter` console script."""
 
-from reporter.cli import main
+from reporter.cli import run
 
-raise SystemExit(main())
+run()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import importlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -190,9 +191,13 @@ def _setup_logging(debug: bool, interactive: bool) -> None:
     root.setLevel(logging.DEBUG if debug else (logging.INFO if interactive else logging.WARNING))
 
 
-def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None,
+         started: Callable[[], object] | None = None) -> int:
     """Run one command; the exit status: 0 done, 1 a source or the mail server failed,
-    2 bad usage, configuration, input or local files, 3 an internal error."""
+    2 bad usage, configuration, input or local files, 3 an internal error.
+
+    `started` is called once the start-up is over (arguments parsed, configuration
+    loaded, command imported), just before the command runs."""
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     interactive = sys.stderr.isatty()
@@ -215,6 +220,8 @@ def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None) -
             debug=debug,
         )
         module = importlib.import_module(_module_of(args.command))
+        if started is not None:
+            started()
         status: int = module.run(ctx, args)
         return status
     except _CompletionWanted as wanted:
@@ -281,5 +288,12 @@ def _now() -> dt.datetime:
 
 
 def run() -> None:
-    """Console-script entry point."""
-    raise SystemExit(main())
+    """The console script and `python -m reporter`: one command, then the process ends.
+
+    What start-up built (modules, the parser, the configuration) lives until the exit,
+    so it is frozen out of the cyclic garbage collector's sight once the command
+    starts: later collections, and the one at interpreter exit, walk only what the
+    command allocates. That is a fifth of `preview`'s time (bench/bench_startup.py).
+    Nothing is lost: a frozen object is only never collected, and the process ends.
+    """
+    raise SystemExit(main(started=gc.freeze))

@@ -41,7 +41,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         if load_week_notes(config, week_end) is None:
             log.warning("%s", no_notes_line(path, week_end))
         load_events(config.data_dir)
-        check_template(config.templates_dir)
+        check_template(config.templates_dir, config.cache_dir)
     failed: tuple[str, ...] = ()
     fresh = None
     if not args.offline and live_sources(config):

@@ -44,7 +44,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     # Everything the user wrote is checked before any pull or write (exit 2 on a fault).
     notes = load_week_notes(config, week_end)
     load_events(config.data_dir)
-    check_template(config.templates_dir)
+    check_template(config.templates_dir, config.cache_dir)
     weeks_with_notes = tuple(note_weeks(config))
     options = SendOptions(force=args.force, allow_stale=args.allow_stale,
                           offline=args.offline or args.dry_run, dry_run=args.dry_run,

@@ -59,6 +59,11 @@ class Config:
         return ZoneInfo(self.timezone)
 
     @property
+    def cache_dir(self) -> Path:
+        """DATA_DIR/cache: what can be rebuilt (holiday tables, compiled templates, git)."""
+        return self.data_dir / "cache"
+
+    @property
     def projects(self) -> tuple[str, ...]:
         return tuple(p for s in self.sections for p in s.projects)
 

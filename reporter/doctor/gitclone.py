@@ -21,7 +21,7 @@ def check_git(config: Config, now: dt.datetime) -> Iterator[Check]:
 
     pc = config.patches
     assert pc is not None and pc.git is not None
-    tree = GitTree(pc.git.repo, pc.git.branches, [pc.submitter], config.data_dir / "cache")
+    tree = GitTree(pc.git.repo, pc.git.branches, [pc.submitter], config.cache_dir)
     try:
         tree.open()  # reads only: the clone, then each branch
         git = git_exe()

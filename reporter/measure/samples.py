@@ -1,12 +1,12 @@
 """Streams sample files (one value per line, CSV, jitterdebugger samples) into figures.
 
-Each 8 MiB block of whole lines is first tried on a fast path: the block's
-"skeleton" (the block without its digits) must be the first line's skeleton
-repeated, which proves that every line has the same fields and no stray bytes;
-then numpy parses all numbers at once and the counts are checked. A block that
-fails (a NaN, a unit suffix, a comment, a truncated row...) is cut in halves
-down to small pieces, which go through the slow path: one line at a time, with
-a precise reason and line number for every bad row.
+Each block of whole lines (2 MiB; 1 MiB with many columns) is first tried on a
+fast path: the block's "skeleton" (the block without its digits) must be the
+first line's skeleton repeated, which proves that every line has the same
+fields and no stray bytes; then numpy parses all numbers at once and the counts
+are checked. A block that fails (a NaN, a unit suffix, a comment, a truncated
+row...) is cut in halves down to small pieces, which go through the slow path:
+one line at a time, with a precise reason and line number for every bad row.
 """
 
 from __future__ import annotations

@@ -12,10 +12,13 @@ from typing import BinaryIO
 
 from reporter.errors import InputError
 
-BLOCK_BYTES = 4 << 20  # 4 MiB: as fast as 8 MiB here (measured), with a smaller peak
-POSITIONAL_BLOCK_BYTES = 2 << 20  # many-column files: the per-row temporaries weigh more
+BLOCK_BYTES = 2 << 20  # 2 MiB: as fast as 4 or 8 MiB (measured), with a smaller peak
+POSITIONAL_BLOCK_BYTES = 1 << 20  # many-column files: the per-row temporaries weigh more (as fast)
 HEAD_BYTES = 64 << 10
 MAX_LINE_BYTES = 1 << 20
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt's parameters (malloc.h)
+MMAP_FROM = 4 << 20  # buffers of this size or more are mapped; smaller ones, from the heap
+HEAP_KEEPS = 64 << 20  # free heap memory kept for reuse rather than given back at once
 UTF8_BOM = b"\xef\xbb\xbf"
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
@@ -31,18 +34,25 @@ class Block:
 
 
 def keep_memory_flat() -> None:
-    """Have glibc give every block-sized buffer back to the system when it is freed.
+    """Fix glibc's malloc thresholds, so that memory stays flat and no time goes to the kernel.
 
-    glibc raises its mmap threshold each time a large mmapped buffer is freed;
-    from then on buffers of that size come from the heap, which fragments, and
-    the process grows with the file (82 MiB at 10M samples, 156 MiB at 100M,
-    measured). A fixed threshold keeps memory flat (68 MiB for both).
+    By default glibc raises its mmap threshold each time a large mapped buffer is
+    freed; buffers of that size then come from the heap, which fragments, and the
+    process grows with the file (82 MiB at 10M samples, 156 MiB at 100M, measured).
+    A fixed low threshold (1 MiB) kept memory flat, but every block's temporaries
+    were then mapped, zero-filled by the kernel and unmapped: page faults were 2.3 s
+    of a 3.3 s six-column read. With the blocks' buffers (2 MiB blocks, 1 MiB for
+    many columns) below a fixed 4 MiB threshold, and the heap keeping up to 64 MiB
+    free instead of trimming at every free, they are reused: the same read takes
+    1.9 s, and memory stays flat (61 MiB at 10M six-column samples, 40M alike;
+    `bench/bench_measure.py`, and `/usr/bin/time -f %M reporter measure FILE`).
     """
     if not sys.platform.startswith("linux"):
         return
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c"))
-        libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD (malloc.h), 1 MiB
+        libc.mallopt(M_MMAP_THRESHOLD, MMAP_FROM)
+        libc.mallopt(M_TRIM_THRESHOLD, HEAP_KEEPS)
     except (OSError, AttributeError, TypeError):
         pass  # not glibc: nothing to tune
 

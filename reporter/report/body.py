@@ -34,4 +34,4 @@ def build_email_body(config: Config, week_end: dt.date, *, stale: tuple[str, ...
     composed = compose(inputs)
     for warning in composed.warnings:
         warn("%s", warning)
-    return render_body(composed.view, config.templates_dir)
+    return render_body(composed.view, config.templates_dir, config.cache_dir)

@@ -50,7 +50,7 @@ def read_inputs(config: Config, week_end: dt.date, stale: tuple[str, ...] = (),
         findings=findings_by_card(config.data_dir, week_end, measurements),
         patch_entries=_patch_entries(config, week_end, baseline),
         calendar=calendar_lines(config.calendar, week_end, load_events(config.data_dir),
-                                cache_dir=config.data_dir / "cache"),
+                                cache_dir=config.cache_dir),
         stale=tuple(Stale(name, human_stamp(pulled_at(config.data_dir, week_end, name),
                                             config.tz)) for name in stale),
     )

@@ -18,6 +18,7 @@ import jinja2.sandbox
 
 from reporter.errors import ConfigError
 from reporter.report.layout import bullet_list
+from reporter.report.template_cache import TemplateCache
 from reporter.report.view import ReportView
 
 if TYPE_CHECKING:
@@ -38,13 +39,17 @@ def default_templates_dir() -> Path:
     return package / "templates"
 
 
-def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
+def make_environment(templates_dir: Path | None = None,
+                     cache_dir: Path | None = None) -> jinja2.Environment:
+    """The environment for the shipped templates or the user's `templates_dir`; given
+    `cache_dir` (DATA_DIR/cache), compiled templates are kept there between runs."""
     user = templates_dir is not None
     folder = templates_dir or default_templates_dir()
     # A template the user supplies runs sandboxed: it can lay out, not reach into Python.
     cls = jinja2.sandbox.SandboxedEnvironment if user else jinja2.Environment
     env = cls(
         loader=jinja2.FileSystemLoader(str(folder)),
+        bytecode_cache=None if cache_dir is None else TemplateCache(cache_dir, sandboxed=user),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -56,20 +61,21 @@ def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(templates_dir: Path | None) -> jinja2.Environment:
+def _environment(templates_dir: Path | None, cache_dir: Path | None) -> jinja2.Environment:
     """One environment per folder and run, so that the template checked before the work
     is compiled once and rendered from jinja2's cache (which reloads a changed file)."""
-    return make_environment(templates_dir)
+    return make_environment(templates_dir, cache_dir)
 
 
-def check_template(templates_dir: Path | None = None) -> None:
+def check_template(templates_dir: Path | None = None, cache_dir: Path | None = None) -> None:
     """Load (and so compile) the template; ConfigError names the template and line."""
-    _load(_environment(templates_dir), templates_dir)
+    _load(_environment(templates_dir, cache_dir), templates_dir)
 
 
-def render_body(view: ReportView, templates_dir: Path | None = None) -> str:
+def render_body(view: ReportView, templates_dir: Path | None = None,
+                cache_dir: Path | None = None) -> str:
     """The body text: the template's output, controls replaced, no trailing white space."""
-    template = _load(_environment(templates_dir), templates_dir)
+    template = _load(_environment(templates_dir, cache_dir), templates_dir)
     try:
         text = template.render(
             sections=view.sections,

@@ -46,7 +46,7 @@ def pull_patches(config: Config, week_end: dt.date, now: dt.datetime, *,
         from reporter.sources.patch_series import from_patchwork
 
         view = from_patchwork(pc, http, deadline, start, end, previous, emails,
-                              config.data_dir / "cache")
+                              config.cache_dir)
         series_list, emails = list(view.series), list(view.emails)
     elif previous is not None:
         series_list = [s for s in previous.series if s.is_open]
@@ -139,7 +139,7 @@ def _merged(pc: PatchesConfig, config: Config, series_list: Sequence[Series],
     from reporter.sources.patchwork_json import clean_subject
 
     assert pc.git is not None
-    tree = GitTree(pc.git.repo, pc.git.branches, emails, config.data_dir / "cache")
+    tree = GitTree(pc.git.repo, pc.git.branches, emails, config.cache_dir)
     tree.open()
     tree.scan()
     ids = patch_ids_of_mails(texts, tree.repo)
