@@ -160,6 +160,70 @@ def test_a_corrupt_cache_is_rebuilt(scenario: Scenario, tmp_path: Path) -> None:
     assert json.loads(tree.state_path.read_text())["version"] == STATE_VERSION
 
 
+def test_a_patch_applied_twice_is_found_at_its_earliest_commit(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "master")
+    commit(repo, "base", {"a.c": "int a;\n"}, date="2023-01-01T00:00:00+00:00")
+    first = commit(repo, "cmd: fix the thing", {"a.c": "int a = 1;\n"},
+                   date="2023-01-05T00:00:00+00:00")
+    commit(repo, "Revert it", {"a.c": "int a;\n"}, date="2023-01-06T00:00:00+00:00")
+    commit(repo, "cmd: fix the thing", {"a.c": "int a = 1;\n"},
+           date="2023-01-09T00:00:00+00:00")
+    tree = GitTree(repo, ["master"], [SUBMITTER[1]], tmp_path / "cache")
+    tree.scan()
+    patch_id = tree.state.authored[first][3]
+    found = tree.find([PatchQuery("a@x", "cmd:  fix the thing", None),
+                       PatchQuery("b@x", "something else", str(patch_id))])
+    assert {m: (c.method, c.commit) for m, c in found.items()} == {
+        "a@x": ("subject", first), "b@x": ("patch-id", first)}
+
+
+def test_a_trailer_is_found_again_from_the_stored_index(scenario: Scenario,
+                                                       tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    GitTree(scenario.upstream, ["master", "next"], [SUBMITTER[1]], cache).scan()
+    [index] = cache.glob("gittree-*.json")
+    stored = json.loads(index.read_text())["trailers"][S1[2]]
+    assert stored == f"{scenario.commits['p3']} {stored.split()[1]} next"
+    again = GitTree(scenario.upstream, ["master", "next"], [SUBMITTER[1]], cache)
+    assert again.scan().new_commits == 0  # the index is read, not rebuilt
+    found = again.find([PatchQuery(S1[2], "no such subject", None)])
+    assert (found[S1[2]].method, found[S1[2]].commit) == ("trailer", scenario.commits["p3"])
+
+
+@pytest.mark.parametrize("damage", ["list", "no-branch", "not-a-dict"])
+def test_an_index_of_another_shape_is_rebuilt(scenario: Scenario, tmp_path: Path,
+                                              damage: str, caplog: pytest.LogCaptureFixture
+                                              ) -> None:
+    cache = tmp_path / "cache"
+    GitTree(scenario.upstream, ["master", "next"], [SUBMITTER[1]], cache).scan()
+    [index] = cache.glob("gittree-*.json")
+    doc = json.loads(index.read_text())
+    sha, ctime, branch = doc["trailers"][S1[2]].split()
+    doc["trailers"] = {"list": {S1[2]: [sha, int(ctime), branch]},
+                       "no-branch": {S1[2]: f"{sha} {ctime}"},
+                       "not-a-dict": [S1[2]]}[damage]
+    index.write_text(json.dumps(doc))
+    tree = GitTree(scenario.upstream, ["master", "next"], [SUBMITTER[1]], cache)
+    assert tree.scan().new_commits == 6
+    assert "ignoring the damaged scan cache" in caplog.text
+    found = tree.find([PatchQuery(S1[2], "no such subject", None)])
+    assert found[S1[2]].commit == scenario.commits["p3"]
+
+
+def test_an_index_of_the_previous_version_is_rebuilt(scenario: Scenario,
+                                                     tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    GitTree(scenario.upstream, ["master"], [SUBMITTER[1]], cache).scan()
+    [index] = cache.glob("gittree-*.json")
+    doc = json.loads(index.read_text())
+    doc["version"] = STATE_VERSION - 1
+    index.write_text(json.dumps(doc))
+    assert GitTree(scenario.upstream, ["master"], [SUBMITTER[1]], cache).scan().new_commits == 5
+    assert json.loads(index.read_text())["version"] == STATE_VERSION
+
+
 @pytest.mark.parametrize(("value", "msgid"), [
     ("https://lore.kernel.org/r/20230207021500.4-takahiro.akashi@linaro.org",
      "20230207021500.4-takahiro.akashi@linaro.org"),
