@@ -293,7 +293,7 @@ def run() -> None:
     What start-up built (modules, the parser, the configuration) lives until the exit,
     so it is frozen out of the cyclic garbage collector's sight once the command
     starts: later collections, and the one at interpreter exit, walk only what the
-    command allocates. That is a fifth of `preview`'s time (bench/bench_startup.py).
+    command allocates: 30 to 60 ms of a 360 ms `preview` (measured against `main()`).
     Nothing is lost: a frozen object is only never collected, and the process ends.
     """
     raise SystemExit(main(started=gc.freeze))
