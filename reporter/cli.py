@@ -210,7 +210,8 @@ def main(argv: Sequence[str] | None = None, *, now: dt.datetime | None = None,
                                           and not config_path.exists()):
             config = None
         else:
-            config = load_config(config_path)
+            # A dry run writes nothing under data_dir, not even a cache.
+            config = load_config(config_path, caches=not getattr(args, "dry_run", False))
         ctx = Context(
             config=config,  # type: ignore[arg-type]  # None: NEEDS_NO_CONFIG, OWN_CONFIG
             now=now or _now(),

@@ -94,6 +94,24 @@ def test_dry_run_prints_message_and_envelope_and_touches_nothing(
     assert eml_path(tmp_path / "data", WEEK).read_bytes() == message.encode()
 
 
+def test_a_dry_run_writes_no_cache_either(tmp_path: Path, server: LoopbackSMTP) -> None:
+    # The holiday registry and year tables and the compiled template are caches under
+    # data_dir/cache: a dry run, which writes nothing, neither reads nor writes them.
+    config = write_config(tmp_path, port=server.port, top_extra="calendar: {country: JP}\n")
+    before = files_under(tmp_path)
+    run = run_cli(config, "send", "--dry-run")
+    assert run.status == 0 and run.err == ""
+    assert files_under(tmp_path) == before
+    dry = run.out.partition("--- envelope")[0]
+    assert dry.endswith("=== Travel&Holiday&Event ===\nFeb 23: Emperor's Birthday "
+                        "(public holiday)\n")
+    assert run_cli(config, "send").status == 0  # a real send fills the caches
+    cached = sorted(str(p.relative_to(tmp_path / "data" / "cache")).split("/")[0]
+                    for p in (tmp_path / "data" / "cache").rglob("*.*"))
+    assert set(cached) == {"holidays", "templates"}
+    assert eml_path(tmp_path / "data", WEEK).read_bytes() == dry.encode()
+
+
 def test_preview_prints_exactly_what_send_hands_over_but_the_date(
         tmp_path: Path, server: LoopbackSMTP) -> None:
     config = write_config(tmp_path, port=server.port,

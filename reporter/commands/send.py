@@ -44,7 +44,8 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
     # Everything the user wrote is checked before any pull or write (exit 2 on a fault).
     notes = load_week_notes(config, week_end)
     load_events(config.data_dir)
-    check_template(config.templates_dir, config.cache_dir)
+    caches = not args.dry_run  # a dry run writes nothing, not even a cache
+    check_template(config.templates_dir, config.cache_dir if caches else None)
     weeks_with_notes = tuple(note_weeks(config))
     options = SendOptions(force=args.force, allow_stale=args.allow_stale,
                           offline=args.offline or args.dry_run, dry_run=args.dry_run,
@@ -56,7 +57,7 @@ def run(ctx: Context, args: argparse.Namespace) -> int:
         # Under cron a successful send prints nothing: warnings show on a terminal only.
         render=lambda stale: build_email_body(config, week_end, stale=stale,
                                               quiet=not ctx.interactive, measurements=fresh,
-                                              warn_no_notes=args.dry_run),
+                                              warn_no_notes=args.dry_run, caches=caches),
         pull=lambda: pull_sources(config, week_end, ctx.now),
         missing_notes=None if notes is not None else notes_path(config.data_dir, week_end),
         weeks_with_notes=weeks_with_notes)

@@ -83,8 +83,11 @@ def default_config_path() -> Path:
     return Path(base) / "reporter" / "config.yaml"
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate `path`; every problem found is reported in one ConfigError."""
+def load_config(path: Path, *, caches: bool = True) -> Config:
+    """Read and validate `path`; every problem found is reported in one ConfigError.
+
+    `caches=False` (a dry run, which writes nothing) checks the holiday country against
+    the `holidays` package itself rather than its answer cached under data_dir."""
     try:
         doc = load_yaml_file(path)
     except FileNotFoundError:
@@ -97,7 +100,7 @@ def load_config(path: Path) -> Config:
     except YamlSyntaxError as exc:
         raise ConfigError(str(exc)) from None
     checker = Checker(doc)
-    config = check_config(checker)
+    config = check_config(checker, caches=caches)
     if checker.problems or config is None:
         raise ConfigError(
             "invalid configuration:\n  " + "\n  ".join(checker.problems),
@@ -106,7 +109,7 @@ def load_config(path: Path) -> Config:
     return config
 
 
-def check_config(c: Checker) -> Config | None:
+def check_config(c: Checker, *, caches: bool = True) -> Config | None:
     top = c.mapping(c.doc.data, (), {
         "author", "timezone", "week_ends_on", "data_dir", "archive", "sections", "jira",
         "patches", "measurements", "calendar", "mail", "templates_dir",
@@ -134,7 +137,7 @@ def check_config(c: Checker) -> Config | None:
         jira=_check_jira(c, top) if "jira" in top else None,
         patches=_check_patches(c, top) if "patches" in top else None,
         measurements=check_measurements(c, top, {p for s in sections for p in s.projects}),
-        calendar=check_calendar(c, top, data_path / "cache"),
+        calendar=check_calendar(c, top, data_path / "cache" if caches else None),
         mail=check_mail(c, top),
         templates_dir=c.path(templates) if templates else None,
     )

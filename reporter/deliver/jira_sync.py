@@ -119,7 +119,8 @@ def after_send(config: Config, week_end: dt.date, *, dry_run: bool) -> SyncResul
         return None
     from reporter.report.jira_comment import week_plan
 
-    return sync_week(config, week_end, week_plan(config, week_end), dry_run=dry_run)
+    return sync_week(config, week_end, week_plan(config, week_end, caches=not dry_run),
+                     dry_run=dry_run)
 
 
 def unused_statuses(config: Config, week_end: dt.date) -> tuple[tuple[str, str], ...]:

@@ -25,11 +25,13 @@ log = logging.getLogger(__name__)
 
 
 def read_inputs(config: Config, week_end: dt.date, stale: tuple[str, ...] = (),
-                measurements: MeasurementSnapshot | None = None) -> Inputs:
+                measurements: MeasurementSnapshot | None = None, *,
+                caches: bool = True) -> Inputs:
     """Everything compose needs for the week, from what is stored under data_dir.
 
     `measurements`, when given, is the week's measurement snapshot as just read from
     the files (by a preview or a dry run, which store nothing) instead of the stored one.
+    `caches=False` (a dry run) neither reads nor writes the holiday tables' cache.
     """
     notes = load_week_notes(config, week_end)
     jira = snapshot.read_part(config.data_dir, week_end, "jira", JiraSnapshot)
@@ -50,7 +52,7 @@ def read_inputs(config: Config, week_end: dt.date, stale: tuple[str, ...] = (),
         findings=findings_by_card(config.data_dir, week_end, measurements),
         patch_entries=_patch_entries(config, week_end, baseline),
         calendar=calendar_lines(config.calendar, week_end, load_events(config.data_dir),
-                                cache_dir=config.cache_dir),
+                                cache_dir=config.cache_dir if caches else None),
         stale=tuple(Stale(name, human_stamp(pulled_at(config.data_dir, week_end, name),
                                             config.tz)) for name in stale),
     )

@@ -41,11 +41,12 @@ def plan_writes(inputs: Inputs) -> WritePlan:
     return WritePlan(inputs.week_end, tuple(comments), tuple(transitions), tuple(order))
 
 
-def week_plan(config: Config, week_end: dt.date) -> WritePlan:
-    """The plan of the week from what is stored: the inputs the email is rendered from."""
+def week_plan(config: Config, week_end: dt.date, *, caches: bool = True) -> WritePlan:
+    """The plan of the week from what is stored: the inputs the email is rendered from
+    (`caches=False`: a dry run, which writes nothing)."""
     from reporter.report.inputs import read_inputs
 
-    return plan_writes(read_inputs(config, week_end))
+    return plan_writes(read_inputs(config, week_end, caches=caches))
 
 
 def _cards(inputs: Inputs) -> list[CardNotes]:
