@@ -71,7 +71,3 @@ class TemplateCache(jinja2.bccache.BytecodeCache):
             write_atomic(path, bucket.bytecode_to_string())
         except OSError as exc:
             log.debug("template cache: cannot write %s: %s", path, exc)
-
-    def clear(self) -> None:
-        for path in self.folder.glob(f"*.{self.kind}.cache"):
-            path.unlink(missing_ok=True)
